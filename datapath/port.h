@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* port.h: one end of a link (a NIC or a netdev), peers, backpressure, counters. */
+#ifndef QNET_DATAPATH_PORT_H
+#define QNET_DATAPATH_PORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "datapath/frame.h"
+
+/** PORT_MAX_QUEUES - most queue pairs on one port */
+#define PORT_MAX_QUEUES 16
+
+/** PORT_NAME_MAX - longest port name, with its NUL */
+#define PORT_NAME_MAX 64
+
+/**
+ * enum port_kind - what a port stands for
+ * @PORT_NIC:		a guest-facing device (frontend)
+ * @PORT_NETDEV:	a host-facing backend
+ * @PORT_HUBPORT:	one port of a hub
+ */
+enum port_kind {
+	PORT_NIC,
+	PORT_NETDEV,
+	PORT_HUBPORT,
+	PORT_KIND_COUNT
+};
+
+/**
+ * enum port_drop - why a frame was dropped; names in port_drop_name()
+ */
+enum port_drop {
+	PORT_DROP_LINK_DOWN,	/* "link_down": either end's link is down */
+	PORT_DROP_NO_PEER,	/* "no_peer": nothing connected */
+	PORT_DROP_QUEUE_FULL,	/* "queue_full": peer full, sender not holdable */
+	PORT_DROP_RUNT,		/* "runt": shorter than FRAME_MIN_LEN */
+	PORT_DROP_GIANT,	/* "giant": longer than the port accepts */
+	PORT_DROP_BAD_VNET,	/* "bad_vnet_hdr": offload header failed checks */
+	PORT_DROP_MALFORMED,	/* "malformed": framing or descriptor error */
+	PORT_DROP_NO_BUFFER,	/* "no_rx_buffer": no guest/pool buffer */
+	PORT_DROP_IO_ERROR,	/* "io_error": the kernel refused the frame */
+	PORT_DROP_FILTER,	/* "filtered": a filter dropped it */
+	PORT_DROP_COUNT
+};
+
+/**
+ * struct port_stats - counters of one queue of one port
+ * @rx_packets:	frames this port took from its peer (receive() returned them)
+ * @rx_bytes:	their bytes
+ * @tx_packets:	frames this port sent that its peer took
+ * @tx_bytes:	their bytes
+ * @drops:	frames this port sent or received that were dropped, by reason
+ *
+ * Invariant per port and queue: frames offered by this side =
+ * tx_packets + sum(drops charged on send); see docs/datapath.md.
+ */
+struct port_stats {
+	uint64_t rx_packets;
+	uint64_t rx_bytes;
+	uint64_t tx_packets;
+	uint64_t tx_bytes;
+	uint64_t drops[PORT_DROP_COUNT];
+};
+
+struct port;
+struct hub;
+
+/**
+ * struct port_ops - what a kind of port does
+ * @receive:	take up to @n frames from the peer on @queue. Return how many
+ *		were taken (a prefix of @f). A taken frame is either finished
+ *		with before returning or kept with frame_get() and released
+ *		later with frame_put(). Taking fewer than @n holds the sender
+ *		until this port calls port_wake().
+ * @resume:	the peer that held this port can take more on @queue (may be
+ *		NULL for a sender that is never held)
+ * @link_changed: link state of this port or its peer changed (may be NULL)
+ */
+struct port_ops {
+	unsigned int (*receive)(struct port *p, unsigned int queue,
+				struct frame **f, unsigned int n);
+	void (*resume)(struct port *p, unsigned int queue);
+	void (*link_changed)(struct port *p);
+};
+
+/**
+ * struct port - one end of a link
+ * @ops:	what this kind of port does
+ * @kind:	NIC, netdev or hub port
+ * @name:	id shown to the user ("n0", "e1000.0", "hub0port1")
+ * @peer:	the other end (1:1), or NULL
+ * @hub:	the hub this port belongs to (PORT_HUBPORT only)
+ * @nqueues:	queue pairs in use (1..PORT_MAX_QUEUES)
+ * @link_up:	this end's link state (set_link)
+ * @waiting:	per queue: a sender held by this port, to resume on port_wake
+ * @stats:	per-queue counters
+ * @priv:	owner's state
+ */
+struct port {
+	const struct port_ops *ops;
+	enum port_kind kind;
+	char name[PORT_NAME_MAX];
+	struct port *peer;
+	struct hub *hub;
+	unsigned int nqueues;
+	bool link_up;
+	struct port *waiting[PORT_MAX_QUEUES];
+	struct port_stats stats[PORT_MAX_QUEUES];
+	void *priv;
+};
+
+int port_init(struct port *p, const struct port_ops *ops, enum port_kind kind,
+	      const char *name, unsigned int nqueues, void *priv);
+int port_connect(struct port *a, struct port *b);
+void port_disconnect(struct port *p);
+unsigned int port_send(struct port *src, unsigned int queue, struct frame **f,
+		       unsigned int n, bool can_hold);
+void port_wake(struct port *p, unsigned int queue);
+void port_set_link(struct port *p, bool up);
+bool port_link_ok(const struct port *p);
+void port_count_drop(struct port *p, unsigned int queue, enum port_drop why,
+		     unsigned int n);
+const char *port_drop_name(enum port_drop why);
+void port_stats_sum(const struct port *p, struct port_stats *sum);
+
+#endif /* QNET_DATAPATH_PORT_H */
