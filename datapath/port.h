@@ -123,4 +123,7 @@ void port_count_drop(struct port *p, unsigned int queue, enum port_drop why,
 const char *port_drop_name(enum port_drop why);
 void port_stats_sum(const struct port *p, struct port_stats *sum);
 
+/* Added by datapath (not in the first contract): */
+uint64_t port_stats_drops(const struct port_stats *s);
+
 #endif /* QNET_DATAPATH_PORT_H */
