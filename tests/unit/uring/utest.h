@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Helpers shared by the io_uring engine unit tests. */
+#ifndef QNET_TESTS_URING_UTEST_H
+#define QNET_TESTS_URING_UTEST_H
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "datapath/uring/ubufring.h"
+#include "datapath/uring/uloop.h"
+
+#define UT_SKIP 77
+#define UT_MS	1000000ull
+
+#define UT_CHECK(c)                                                            \
+	do {                                                                   \
+		if (!(c)) {                                                    \
+			fprintf(stderr, "%s:%d: %s: check failed: %s\n",       \
+				__FILE__, __LINE__, __func__, #c);             \
+			exit(1);                                               \
+		}                                                              \
+	} while (0)
+
+#define UT_EQ(a, b)                                                            \
+	do {                                                                   \
+		long long a_ = (long long)(a), b_ = (long long)(b);            \
+		if (a_ != b_) {                                                \
+			fprintf(stderr,                                        \
+				"%s:%d: %s: %s = %lld, expected %s = %lld\n",  \
+				__FILE__, __LINE__, __func__, #a, a_, #b, b_); \
+			exit(1);                                               \
+		}                                                              \
+	} while (0)
+
+/* Run @loop until @expr holds; fail after @ms milliseconds. */
+#define UT_RUN_UNTIL(loop, expr, ms)                                           \
+	do {                                                                   \
+		uint64_t end_ = uloop_now() + (uint64_t)(ms)*UT_MS;            \
+		while (!(expr)) {                                              \
+			if (uloop_now() > end_) {                              \
+				fprintf(stderr,                                \
+					"%s:%d: %s: timed out waiting for "    \
+					"%s\n",                                \
+					__FILE__, __LINE__, __func__, #expr);  \
+				exit(1);                                       \
+			}                                                      \
+			UT_CHECK(uloop_run_once(loop, 10 * UT_MS) >= 0);       \
+		}                                                              \
+	} while (0)
+
+/* Run @loop for @ms milliseconds. */
+static inline void ut_run_for(struct uloop *loop, unsigned int ms)
+{
+	uint64_t now, end = uloop_now() + (uint64_t)ms * UT_MS;
+
+	while ((now = uloop_now()) < end)
+		UT_CHECK(uloop_run_once(loop, (int64_t)(end - now)) >= 0);
+}
+
+/*
+ * The configuration for a test loop: @cfg (or the defaults), plus
+ * ULOOP_CFG_NO_DEFER when UT_ULOOP_NO_DEFER=1 (the *_nodefer test runs).
+ */
+static inline struct uloop_config ut_config(const struct uloop_config *cfg)
+{
+	struct uloop_config c = {0};
+	const char *e = getenv("UT_ULOOP_NO_DEFER");
+
+	if (cfg)
+		c = *cfg;
+	if (e && e[0] == '1')
+		c.flags |= ULOOP_CFG_NO_DEFER;
+	return c;
+}
+
+/* uloop_init(), exiting 77 when io_uring is unavailable here. */
+static inline void ut_loop_init(struct uloop *loop,
+				const struct uloop_config *cfg)
+{
+	struct uloop_config c = ut_config(cfg);
+	int ret = uloop_init(loop, &c);
+
+	if (ret == -ENOSYS || ret == -EPERM || ret == -EOPNOTSUPP) {
+		printf("SKIP: io_uring unavailable: %s\n", strerror(-ret));
+		exit(UT_SKIP);
+	}
+	UT_EQ(ret, 0);
+	UT_EQ(!!(uloop_features(loop) & ULOOP_F_DEFER_TASKRUN) &&
+		      (c.flags & ULOOP_CFG_NO_DEFER),
+	      0);
+}
+
+/* A buffer ring of @nbufs buffers of @size bytes in its own memory. */
+static inline int ut_bufring_init(struct ubufring *br, struct uloop *loop,
+				  uint16_t bgid, unsigned int nbufs,
+				  unsigned int size)
+{
+	struct ubufring_config cfg = {
+		.bgid = bgid,
+		.nbufs = nbufs,
+		.buf_size = size,
+	};
+
+	return ubufring_init(br, loop, &cfg);
+}
+
+/* CPU time (user + system) of @who (RUSAGE_THREAD, RUSAGE_SELF) in ns. */
+static inline uint64_t ut_cpu_ns(int who)
+{
+	struct rusage ru;
+
+	UT_CHECK(getrusage(who, &ru) == 0);
+	return (uint64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) *
+		       1000000000ull +
+	       (uint64_t)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000ull;
+}
+
+#endif /* QNET_TESTS_URING_UTEST_H */
