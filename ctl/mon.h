@@ -5,7 +5,8 @@
 
 #include <stdbool.h>
 
-#include "ctl/sbuf.h"
+#include "ctl/strbuf.h"
+#include "ctl/mon_server.h"
 
 /**
  * struct mon_ops - monitor commands' access to the running network
@@ -27,18 +28,18 @@
  * @quit:		stop qnet
  */
 struct mon_ops {
-	int (*info_network)(void *ctx, struct sbuf *out);
-	int (*info_usernet)(void *ctx, struct sbuf *out);
-	int (*info_netstats)(void *ctx, struct sbuf *out);
-	int (*netstats_json)(void *ctx, struct sbuf *out);
-	int (*netdev_add)(void *ctx, const char *opts, struct sbuf *err);
-	int (*netdev_del)(void *ctx, const char *id, struct sbuf *err);
-	int (*set_link)(void *ctx, const char *name, bool up, struct sbuf *err);
+	int (*info_network)(void *ctx, struct strbuf *out);
+	int (*info_usernet)(void *ctx, struct strbuf *out);
+	int (*info_netstats)(void *ctx, struct strbuf *out);
+	int (*netstats_json)(void *ctx, struct strbuf *out);
+	int (*netdev_add)(void *ctx, const char *opts, struct strbuf *err);
+	int (*netdev_del)(void *ctx, const char *id, struct strbuf *err);
+	int (*set_link)(void *ctx, const char *name, bool up, struct strbuf *err);
 	int (*hostfwd_add)(void *ctx, const char *netdev, const char *rule,
-			   struct sbuf *err);
+			   struct strbuf *err);
 	int (*hostfwd_remove)(void *ctx, const char *netdev, const char *rule,
-			      struct sbuf *out, struct sbuf *err);
-	int (*hostfwd_list_json)(void *ctx, struct sbuf *out);
+			      struct strbuf *out, struct strbuf *err);
+	int (*hostfwd_list_json)(void *ctx, struct strbuf *out);
 	void (*quit)(void *ctx);
 };
 
@@ -55,6 +56,9 @@ struct mon_ctx {
 extern const struct mon_handler mon_hmp_handler;
 extern const struct mon_handler mon_qmp_handler;
 
-int mon_hmp_exec(const struct mon_ctx *m, const char *line, struct sbuf *out);
+int mon_hmp_exec(const struct mon_ctx *m, const char *line, struct strbuf *out);
+
+struct json_value;
+int mon_qmp_event(struct strbuf *out, const char *name, struct json_value *data);
 
 #endif /* QNET_CTL_MON_H */

@@ -34,7 +34,7 @@ struct hmp_cmd {
 	int min;
 	int max;
 	int (*run)(const struct mon_ctx *m, int argc, char **argv,
-		   struct sbuf *out);
+		   struct strbuf *out);
 };
 
 static const struct hmp_cmd hmp_cmds[];
@@ -46,9 +46,9 @@ static const struct hmp_cmd hmp_cmds[];
  *
  * Return: 0 (the command itself completed)
  */
-static int hmp_err(struct sbuf *out, const struct sbuf *err)
+static int hmp_err(struct strbuf *out, const struct strbuf *err)
 {
-	sbuf_printf(out, "Error: %s\n", sbuf_str(err));
+	strbuf_printf(out, "Error: %s\n", strbuf_str(err));
 	return 0;
 }
 
@@ -62,10 +62,10 @@ static int hmp_err(struct sbuf *out, const struct sbuf *err)
  * Return: 0, or -EINVAL for an unknown item
  */
 static int hmp_info(const struct mon_ctx *m, int argc, char **argv,
-		    struct sbuf *out)
+		    struct strbuf *out)
 {
 	if (argc < 2) {
-		sbuf_puts(out, "info network  -- show the network state\n"
+		strbuf_puts(out, "info network  -- show the network state\n"
 			       "info netstats -- show qnet's frame counters\n"
 			       "info usernet  -- show user network stack "
 			       "connection states\n");
@@ -90,9 +90,9 @@ static int hmp_info(const struct mon_ctx *m, int argc, char **argv,
  * Return: 0, or -EINVAL for a bad state word
  */
 static int hmp_set_link(const struct mon_ctx *m, int argc, char **argv,
-			struct sbuf *out)
+			struct strbuf *out)
 {
-	struct sbuf err;
+	struct strbuf err = STRBUF_INIT;
 	bool up;
 
 	if (!strcmp(argv[2], "on"))
@@ -100,13 +100,12 @@ static int hmp_set_link(const struct mon_ctx *m, int argc, char **argv,
 	else if (!strcmp(argv[2], "off"))
 		up = false;
 	else {
-		sbuf_puts(out, "Expected 'on' or 'off'\n");
+		strbuf_puts(out, "Expected 'on' or 'off'\n");
 		return -EINVAL;
 	}
-	sbuf_init(&err);
 	if (m->ops->set_link(m->rt, argv[1], up, &err))
 		hmp_err(out, &err);
-	sbuf_free(&err);
+	strbuf_free(&err);
 	return 0;
 }
 
@@ -120,14 +119,12 @@ static int hmp_set_link(const struct mon_ctx *m, int argc, char **argv,
  * Return: 0
  */
 static int hmp_netdev_add(const struct mon_ctx *m, int argc, char **argv,
-			  struct sbuf *out)
+			  struct strbuf *out)
 {
-	struct sbuf err;
-
-	sbuf_init(&err);
+	struct strbuf err = STRBUF_INIT;
 	if (m->ops->netdev_add(m->rt, argv[1], &err))
 		hmp_err(out, &err);
-	sbuf_free(&err);
+	strbuf_free(&err);
 	return 0;
 }
 
@@ -141,14 +138,12 @@ static int hmp_netdev_add(const struct mon_ctx *m, int argc, char **argv,
  * Return: 0
  */
 static int hmp_netdev_del(const struct mon_ctx *m, int argc, char **argv,
-			  struct sbuf *out)
+			  struct strbuf *out)
 {
-	struct sbuf err;
-
-	sbuf_init(&err);
+	struct strbuf err = STRBUF_INIT;
 	if (m->ops->netdev_del(m->rt, argv[1], &err))
 		hmp_err(out, &err);
-	sbuf_free(&err);
+	strbuf_free(&err);
 	return 0;
 }
 
@@ -164,21 +159,20 @@ static int hmp_netdev_del(const struct mon_ctx *m, int argc, char **argv,
  * Return: 0
  */
 static int hmp_hostfwd(const struct mon_ctx *m, int argc, char **argv,
-		       struct sbuf *out)
+		       struct strbuf *out)
 {
 	const char *netdev = argc == 3 ? argv[1] : NULL;
 	const char *rule = argv[argc - 1];
-	struct sbuf err;
+	struct strbuf err = STRBUF_INIT;
 	int ret;
 
-	sbuf_init(&err);
 	if (!strcmp(argv[0], "hostfwd_add"))
 		ret = m->ops->hostfwd_add(m->rt, netdev, rule, &err);
 	else
 		ret = m->ops->hostfwd_remove(m->rt, netdev, rule, out, &err);
 	if (ret)
-		sbuf_printf(out, "%s\n", sbuf_str(&err));
-	sbuf_free(&err);
+		strbuf_printf(out, "%s\n", strbuf_str(&err));
+	strbuf_free(&err);
 	return 0;
 }
 
@@ -192,13 +186,13 @@ static int hmp_hostfwd(const struct mon_ctx *m, int argc, char **argv,
  * Return: 0
  */
 static int hmp_help(const struct mon_ctx *m, int argc, char **argv,
-		    struct sbuf *out)
+		    struct strbuf *out)
 {
 	const struct hmp_cmd *c;
 
 	for (c = hmp_cmds; c->name; c++)
 		if (argc < 2 || !strcmp(argv[1], c->name))
-			sbuf_printf(out, "%s %s -- %s\n", c->name, c->args,
+			strbuf_printf(out, "%s %s -- %s\n", c->name, c->args,
 				    c->help);
 	return 0;
 }
@@ -213,7 +207,7 @@ static int hmp_help(const struct mon_ctx *m, int argc, char **argv,
  * Return: 0
  */
 static int hmp_quit(const struct mon_ctx *m, int argc, char **argv,
-		    struct sbuf *out)
+		    struct strbuf *out)
 {
 	m->ops->quit(m->rt);
 	return 0;
@@ -280,7 +274,7 @@ static int hmp_split(char *line, char **argv, int max)
  * Return: 0, or -errno when the command is unknown or misused (the message
  * is in @out either way)
  */
-int mon_hmp_exec(const struct mon_ctx *m, const char *line, struct sbuf *out)
+int mon_hmp_exec(const struct mon_ctx *m, const char *line, struct strbuf *out)
 {
 	char buf[MON_IN_MAX + 1], *argv[HMP_ARGS_MAX + 1];
 	const struct hmp_cmd *c;
@@ -297,19 +291,19 @@ int mon_hmp_exec(const struct mon_ctx *m, const char *line, struct sbuf *out)
 		if (strlen(c->name) == n && !strncmp(word, c->name, n))
 			break;
 	if (!c->name) {
-		sbuf_printf(out, "unknown command: '%.*s'\n", (int)n, word);
+		strbuf_printf(out, "unknown command: '%.*s'\n", (int)n, word);
 		return -ENOENT;
 	}
 	argc = hmp_split(word, argv, c->max + 1);
 	if (argc - 1 < c->min) {
-		sbuf_printf(out, "%s: missing argument\n"
+		strbuf_printf(out, "%s: missing argument\n"
 			    "Try \"help %s\" for more information\n",
 			    c->name, c->name);
 		return -EINVAL;
 	}
 	ret = c->run(m, argc, argv, out);
 	if (ret == -EINVAL)
-		sbuf_printf(out, "Try \"help %s\" for more information\n",
+		strbuf_printf(out, "Try \"help %s\" for more information\n",
 			    c->name);
 	return ret;
 }
@@ -321,19 +315,18 @@ int mon_hmp_exec(const struct mon_ctx *m, const char *line, struct sbuf *out)
  */
 static void hmp_send(struct mon_client *c, const char *text)
 {
-	struct sbuf crlf;
+	struct strbuf crlf = STRBUF_INIT;
 	const char *p;
 
-	sbuf_init(&crlf);
 	for (p = text; *p; p++) {
 		if (*p == '\n')
-			sbuf_add(&crlf, "\r\n", 2);
+			strbuf_add(&crlf, "\r\n", 2);
 		else
-			sbuf_add(&crlf, p, 1);
+			strbuf_add(&crlf, p, 1);
 	}
-	sbuf_puts(&crlf, "(qemu) ");
-	mon_client_write(c, sbuf_str(&crlf), crlf.len);
-	sbuf_free(&crlf);
+	strbuf_puts(&crlf, "(qemu) ");
+	mon_client_write(c, strbuf_str(&crlf), crlf.len);
+	strbuf_free(&crlf);
 }
 
 /**
@@ -355,12 +348,10 @@ static void hmp_greet(struct mon_client *c)
 static void hmp_message(struct mon_client *c, char *msg, size_t len)
 {
 	const struct mon_ctx *m = mon_client_ctx(c);
-	struct sbuf out;
-
-	sbuf_init(&out);
+	struct strbuf out = STRBUF_INIT;
 	mon_hmp_exec(m, msg, &out);
-	hmp_send(c, sbuf_str(&out));
-	sbuf_free(&out);
+	hmp_send(c, strbuf_str(&out));
+	strbuf_free(&out);
 }
 
 const struct mon_handler mon_hmp_handler = {
