@@ -124,11 +124,11 @@ static unsigned int send_one(struct tfe *e, uint8_t *buf, unsigned int len,
 
 /* Collect TCP segments of our flow at tbvb until @want payload bytes. */
 static void collect_segments(struct uloop *loop, struct tb_topo *tp,
-			     unsigned int want, unsigned int *nseg,
+			     unsigned int want, unsigned int ms, unsigned int *nseg,
 			     unsigned int *bytes, unsigned int *bad)
 {
 	static uint8_t buf[70000];
-	uint64_t end = uloop_now() + 5000000000ull;
+	uint64_t end = uloop_now() + (uint64_t)ms * 1000000ull;
 	ssize_t r;
 
 	*nseg = *bytes = *bad = 0;
@@ -165,7 +165,7 @@ static void tso_out(struct uloop *loop, struct tb_topo *tp, struct tfe *e,
 	h.gso_size = htole16(MSS);
 	h.hdr_len = htole16(54);
 	TB_CHECK_EQ(send_one(e, big, len, &h), 1);
-	collect_segments(loop, tp, TSO_PAYLOAD, &nseg, &bytes, &bad);
+	collect_segments(loop, tp, TSO_PAYLOAD, 5000, &nseg, &bytes, &bad);
 	tap_get_stats(t, &st);
 	printf("TSO %u bytes -> %u segments, %u payload bytes, %u bad\n", len,
 	       nseg, bytes, bad);
@@ -237,7 +237,7 @@ static void hostile(struct uloop *loop, struct tb_topo *tp, struct tfe *e,
 	big[12] = 0x88;
 	big[13] = 0xb5;
 	TB_CHECK_EQ(send_one(e, big, len, &base), 1);
-	collect_segments(loop, tp, 1, &nseg, &bytes, &bad);
+	collect_segments(loop, tp, 1, 300, &nseg, &bytes, &bad);
 	tap_get_stats(t, &st);
 	port_stats_sum(tap_port(t), &ps);
 	printf("hostile headers: %lu dropped as bad_vnet_hdr, %u segments out\n",
