@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* virtio_net_int.h: virtio-net device internals shared by its .c files. */
+#ifndef QNET_DEVICES_VIRTIO_NET_INT_H
+#define QNET_DEVICES_VIRTIO_NET_INT_H
+
+#include <semaphore.h>
+#include <stdatomic.h>
+
+#include "datapath/pool.h"
+#include "datapath/uring/uworker.h"
+#include "devices/offload.h"
+#include "devices/virtio_net.h"
+
+/* TX frame pools per queue pair: small frames and 64 KiB (GSO) frames. */
+#define VN_HEADROOM	64u
+#define VN_SMALL_BUF	(2048u + VN_HEADROOM)
+#define VN_SMALL_N	256u
+#define VN_BIG_BUF	(65600u + VN_HEADROOM)
+#define VN_BIG_N	8u
+#define VN_SCRATCH	65600u
+
+static_assert(VN_BIG_BUF - VN_HEADROOM >= FRAME_MAX_LEN, "a GSO frame fits");
+
+struct vn_queue;
+
+/**
+ * struct vn_pool - a frame pool whose releases the device hears about
+ * @owner:	put in every frame handed out (wraps the pool's own)
+ * @pool:	the pool
+ * @q:		the queue pair it serves
+ */
+struct vn_pool {
+	struct frame_owner owner;
+	struct pool pool;
+	struct vn_queue *q;
+};
+
+/**
+ * struct vn_used - one RX chain filled for the frame being delivered
+ * @head:	its head (packed: buffer id)
+ * @ndesc:	ring slots it used
+ * @len:	bytes written
+ */
+struct vn_used {
+	uint16_t head;
+	uint16_t ndesc;
+	uint32_t len;
+};
+
+/**
+ * struct vn_queue - one queue pair: RX vq 2i, TX vq 2i+1, port queue i
+ * @vn:		the device
+ * @idx:	pair index
+ * @chain:	the chain being handled (RX or TX, never both at once)
+ * @held:	TX frames (already completed in the ring) the peer has not
+ *		taken yet; offered again first on resume
+ * @gso_frame:	TX GSO frame being segmented in software, or NULL
+ * @gso:	its segmentation state
+ * @tx_pending:	another TX pass is due (budget used up, pool refilled,
+ *		resumed)
+ * @tx_starved:	TX stopped because the pool was empty
+ * @in_tx:	a TX pass is running (re-entry guard)
+ * @rx_waiting:	RX held the sender for want of guest buffers
+ * @small:	small frame pool
+ * @big:	large frame pool
+ * @scratch:	RX buffer for software checksum and segmentation
+ * @used:	RX chains of the frame being delivered (MRG_RXBUF)
+ * @w:		the worker this pair runs on, or NULL (the device's loop)
+ * @loop:	the loop this pair runs on
+ * @hook:	per-iteration work on @loop (pending TX, posted kicks)
+ * @kick_tx:	a TX kick arrived on the control thread (worker mode)
+ * @kick_rx:	an RX kick or a link change (worker mode)
+ * @stats:	this pair's counters (written by its thread only)
+ */
+struct vn_queue {
+	struct virtio_net *vn;
+	unsigned int idx;
+	struct uworker *w;
+	struct uloop *loop;
+	struct uloop_hook hook;
+	atomic_bool kick_tx;
+	atomic_bool kick_rx;
+	struct virtio_net_stats stats;
+	struct virtq_chain chain;
+	struct frame_batch held;
+	struct frame *gso_frame;
+	struct offload_gso gso;
+	bool tx_pending;
+	bool tx_starved;
+	bool in_tx;
+	bool rx_waiting;
+	struct vn_pool small;
+	struct vn_pool big;
+	uint8_t *scratch;
+	struct vn_used *used;
+};
+
+/**
+ * struct vn_gate - pauses one worker while the control thread changes
+ * rings, memory or link (vn_quiesce())
+ * @w:		the worker
+ * @entered:	posted by the worker once it is paused
+ * @release:	posted by the control thread to let it go on
+ */
+struct vn_gate {
+	struct uworker *w;
+	sem_t entered;
+	sem_t release;
+};
+
+/**
+ * struct virtio_net - the device
+ * @port:	its port (kind NIC)
+ * @p:		configuration
+ * @vu:		vhost-user transport
+ * @loop:	the loop it runs on
+ * @offered:	feature bits offered
+ * @features:	feature bits acked
+ * @hdr_len:	virtio-net header length (10 or 12)
+ * @host_caps:	VNET_CAP_* the guest may request on TX
+ * @guest_caps:	VNET_CAP_* the guest accepts on RX
+ * @mtu:	MTU in force
+ * @carrier:	connected and started (the transport's view)
+ * @admin_up:	set_link state
+ * @cstats:	counters of the control thread (RARP, control queue)
+ * @ctrl_chain:	the control-queue chain being handled
+ * @gates:	one per distinct worker, @ngates of them
+ * @ngates:	workers the pairs run on
+ * @quiesced:	vn_quiesce() nesting depth
+ * @q:		queue pairs, @p.queues of them
+ */
+struct virtio_net {
+	struct port port;
+	struct virtio_net_params p;
+	struct vhost_user vu;
+	struct uloop *loop;
+	uint64_t offered;
+	uint64_t features;
+	uint32_t hdr_len;
+	unsigned int host_caps;
+	unsigned int guest_caps;
+	uint32_t mtu;
+	bool carrier;
+	bool admin_up;
+	struct virtio_net_stats cstats;
+	struct virtq_chain ctrl_chain;
+	struct vn_gate gates[VU_MAX_QUEUE_PAIRS];
+	unsigned int ngates;
+	unsigned int quiesced;
+	struct vn_queue q[VU_MAX_QUEUE_PAIRS];
+};
+
+void vn_tx_run(struct vn_queue *q);
+void vn_ctrl_run(struct virtio_net *vn);
+void vn_rx_wake(struct vn_queue *q);
+void vn_quiesce(void *dev, bool stop);
+void vn_threads_init(struct virtio_net *vn, struct uworker *const *workers);
+void vn_threads_fini(struct virtio_net *vn);
+void vn_tx_resume(struct port *p, unsigned int queue);
+unsigned int vn_rx_receive(struct port *p, unsigned int queue,
+			   struct frame **f, unsigned int n);
+struct frame *vn_frame_alloc(struct vn_queue *q, uint32_t len);
+size_t vn_iov_to(const struct iovec *iov, unsigned int n, size_t off,
+		 const void *src, size_t len);
+size_t vn_iov_from(void *dst, const struct iovec *iov, unsigned int n,
+		   size_t off, size_t len);
+
+#endif /* QNET_DEVICES_VIRTIO_NET_INT_H */

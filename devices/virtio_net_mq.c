@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* virtio_net_mq.c: virtio-net queue pairs on workers: hooks, kicks handed over, quiesce. */
+#include <errno.h>
+#include <sched.h>
+
+#include "devices/virtio_net_int.h"
+
+/**
+ * vn_hook() - per-iteration work of a queue pair, in its own thread:
+ * kicks handed over by the control thread, TX passes that are due
+ * @loop:	the pair's loop
+ * @h:		&q->hook
+ */
+static void vn_hook(struct uloop *loop, struct uloop_hook *h)
+{
+	struct vn_queue *q = (struct vn_queue *)((uint8_t *)h -
+						 offsetof(struct vn_queue, hook));
+
+	if (atomic_exchange(&q->kick_rx, false))
+		vn_rx_wake(q);
+	if (atomic_exchange(&q->kick_tx, false))
+		q->tx_pending = true;
+	if (!q->tx_pending)
+		return;
+	vn_tx_run(q);
+	if (q->tx_pending)	/* more to do: do not sleep */
+		uloop_wake(loop);
+}
+
+/**
+ * vn_hook_add_cb() - add a pair's hook in its worker's thread
+ * @loop:	the worker's loop
+ * @arg:	the pair
+ *
+ * Return: 0.
+ */
+static int vn_hook_add_cb(struct uloop *loop, void *arg)
+{
+	uloop_hook_add(loop, &((struct vn_queue *)arg)->hook);
+	return 0;
+}
+
+/**
+ * vn_hook_del_cb() - remove a pair's hook in its worker's thread
+ * @loop:	the worker's loop
+ * @arg:	the pair
+ *
+ * Return: 0.
+ */
+static int vn_hook_del_cb(struct uloop *loop, void *arg)
+{
+	uloop_hook_del(loop, &((struct vn_queue *)arg)->hook);
+	return 0;
+}
+
+/**
+ * vn_pause_cb() - a worker parks here while the control thread changes
+ * rings, memory or link (vn_quiesce())
+ * @loop:	the worker's loop
+ * @arg:	its gate
+ */
+static void vn_pause_cb(struct uloop *loop, void *arg)
+{
+	struct vn_gate *g = arg;
+
+	sem_post(&g->entered);
+	while (sem_wait(&g->release) && errno == EINTR)
+		;
+}
+
+/**
+ * vn_quiesce() - stop (or restart) every worker the pairs run on
+ * @dev:	the device
+ * @stop:	true to stop
+ *
+ * Nested calls count; only the outermost pair pauses and releases. With
+ * no workers this does nothing.
+ */
+void vn_quiesce(void *dev, bool stop)
+{
+	struct virtio_net *vn = dev;
+	unsigned int i;
+
+	if (!vn->ngates)
+		return;
+	if (!stop) {
+		if (--vn->quiesced)
+			return;
+		for (i = 0; i < vn->ngates; i++)
+			sem_post(&vn->gates[i].release);
+		return;
+	}
+	if (vn->quiesced++)
+		return;
+	for (i = 0; i < vn->ngates; i++)
+		while (uworker_post(vn->gates[i].w, vn_pause_cb, &vn->gates[i]))
+			sched_yield();	/* its command queue is full: rare */
+	for (i = 0; i < vn->ngates; i++)
+		while (sem_wait(&vn->gates[i].entered) && errno == EINTR)
+			;
+}
+
+/**
+ * vn_threads_init() - bind each pair to its worker (or the device's loop),
+ * add its hook there, and set up one gate per distinct worker
+ * @vn:		the device
+ * @workers:	@p.queues workers, or NULL (all pairs on the device's loop)
+ */
+void vn_threads_init(struct virtio_net *vn, struct uworker *const *workers)
+{
+	unsigned int i, g;
+
+	for (i = 0; i < vn->p.queues; i++) {
+		struct vn_queue *q = &vn->q[i];
+
+		q->w = workers ? workers[i] : NULL;
+		q->loop = q->w ? uworker_loop(q->w) : vn->loop;
+		q->hook.fn = vn_hook;
+		if (!q->w) {
+			uloop_hook_add(vn->loop, &q->hook);
+			continue;
+		}
+		uworker_call(q->w, vn_hook_add_cb, q);
+		for (g = 0; g < vn->ngates && vn->gates[g].w != q->w; g++)
+			;
+		if (g < vn->ngates)
+			continue;
+		vn->gates[g].w = q->w;
+		sem_init(&vn->gates[g].entered, 0, 0);
+		sem_init(&vn->gates[g].release, 0, 0);
+		vn->ngates++;
+	}
+}
+
+/**
+ * vn_threads_fini() - remove the pairs' hooks, drop the gates
+ * @vn:	the device
+ */
+void vn_threads_fini(struct virtio_net *vn)
+{
+	unsigned int i;
+
+	for (i = 0; i < vn->p.queues; i++) {
+		struct vn_queue *q = &vn->q[i];
+
+		if (!q->hook.fn)
+			continue;
+		if (q->w)
+			uworker_call(q->w, vn_hook_del_cb, q);
+		else
+			uloop_hook_del(vn->loop, &q->hook);
+		q->hook.fn = NULL;
+	}
+	for (i = 0; i < vn->ngates; i++) {
+		sem_destroy(&vn->gates[i].entered);
+		sem_destroy(&vn->gates[i].release);
+	}
+	vn->ngates = 0;
+}
