@@ -270,10 +270,8 @@ static int rt_set_link_fn(struct uloop *loop, void *arg)
 	struct netconf_client *cl;
 
 	for (cl = c->rt->nc->head; cl; cl = cl->next) {
-		struct port *p = rt_client_port(cl);
-
-		if (p && !strcmp(cl->name, c->name))
-			port_set_link(p, c->up);
+		if (!strcmp(cl->name, c->name))
+			rt_client_set_link(cl, c->up);
 	}
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ctl/runtime.h"
+#include "devices/vmm_stream.h"
 
 /**
  * DOC: threads of the running qnet
@@ -172,6 +173,26 @@ struct port *rt_client_port(const struct netconf_client *c)
 }
 
 /**
+ * rt_client_set_link() - apply a client's link state to its port (worker)
+ * @c:		client
+ * @up:		new state
+ *
+ * A NIC's transport owns its link (down while no VM is connected), so it
+ * is told rather than its port.
+ */
+void rt_client_set_link(const struct netconf_client *c, bool up)
+{
+	struct port *p = rt_client_port(c);
+
+	if (!p)
+		return;
+	if (c->nic)
+		vmm_stream_set_link(((struct rt_nic *)c->nic->priv)->obj, up);
+	else
+		port_set_link(p, up);
+}
+
+/**
  * rt_connect_fn() - peer every open port with its configured peer (worker)
  * @loop:	worker loop
  * @arg:	struct rt_call
@@ -200,8 +221,10 @@ static int rt_connect_fn(struct uloop *loop, void *arg)
 				      c->name, c->peer->name, strerror(-ret));
 			return ret;
 		}
-		port_set_link(a, !c->link_down);
-		port_set_link(b, !c->peer->link_down);
+		if (c->link_down)
+			rt_client_set_link(c, false);
+		if (c->peer->link_down)
+			rt_client_set_link(c->peer, false);
 	}
 	return 0;
 }
@@ -218,6 +241,34 @@ int rt_connect_clients(struct rt *rt, struct strbuf *err)
 	struct rt_call c = { .rt = rt, .err = err };
 
 	return uworker_call(&rt->worker, rt_connect_fn, &c);
+}
+
+/**
+ * rt_on_signal() - SIGINT/SIGTERM/SIGHUP stop qnet (or go to the VMM);
+ * SIGCHLD reaps the VMM of `qnet run`
+ * @signo:	the signal
+ * @arg:	runtime
+ */
+static void rt_on_signal(int signo, void *arg)
+{
+	struct rt *rt = arg;
+	int status;
+
+	if (signo == SIGCHLD) {
+		if (rt->child > 0 && waitpid(rt->child, &status, WNOHANG) ==
+		    rt->child) {
+			rt->child_status = status;
+			rt->child = -1;
+			rt->quit = true;
+		}
+		return;
+	}
+	if (rt->child > 0) {
+		kill(rt->child, signo);	/* the VMM decides; qnet follows it */
+		return;
+	}
+	rt->exit_code = 0;
+	rt->quit = true;
 }
 
 /**
@@ -242,10 +293,18 @@ int rt_init(struct rt *rt, struct netconf *nc, struct strbuf *err)
 		strbuf_printf(err, "cannot set up io_uring: %s", strerror(-ret));
 		return ret;
 	}
+	/* before any thread or child exists, so the mask is inherited */
+	ret = sig_watch_start(&rt->sig, &rt->loop, rt_on_signal, rt);
+	if (ret) {
+		strbuf_printf(err, "cannot watch signals: %s", strerror(-ret));
+		uloop_fini(&rt->loop);
+		return ret;
+	}
 	ret = uworker_start(&rt->worker, "qnet-dp", NULL, 0);
 	if (ret) {
 		strbuf_printf(err, "cannot start the data-path worker: %s",
 			      strerror(-ret));
+		sig_watch_stop(&rt->sig, &rt->loop);
 		uloop_fini(&rt->loop);
 		return ret;
 	}
@@ -386,34 +445,6 @@ void rt_close_all(struct rt *rt)
 }
 
 /**
- * rt_on_signal() - SIGINT/SIGTERM/SIGHUP stop qnet (or go to the VMM);
- * SIGCHLD reaps the VMM of `qnet run`
- * @signo:	the signal
- * @arg:	runtime
- */
-static void rt_on_signal(int signo, void *arg)
-{
-	struct rt *rt = arg;
-	int status;
-
-	if (signo == SIGCHLD) {
-		if (rt->child > 0 && waitpid(rt->child, &status, WNOHANG) ==
-		    rt->child) {
-			rt->child_status = status;
-			rt->child = -1;
-			rt->quit = true;
-		}
-		return;
-	}
-	if (rt->child > 0) {
-		kill(rt->child, signo);	/* the VMM decides; qnet follows it */
-		return;
-	}
-	rt->exit_code = 0;
-	rt->quit = true;
-}
-
-/**
  * rt_run() - serve until a signal, `quit`, or the end of the VMM
  * @rt:		runtime (opened)
  *
@@ -421,11 +452,8 @@ static void rt_on_signal(int signo, void *arg)
  */
 int rt_run(struct rt *rt)
 {
-	int ret;
+	int ret = 0;
 
-	ret = sig_watch_start(&rt->sig, &rt->loop, rt_on_signal, rt);
-	if (ret)
-		return ret;
 	while (!rt->quit) {
 		ret = uloop_run_once(&rt->loop, -1);
 		if (ret < 0 && ret != -EINTR && ret != -ETIME)

@@ -125,6 +125,7 @@ int rt_nic_attach(struct rt *rt, struct netconf_nic *nic, const char *attach,
 		  struct strbuf *err);
 void rt_nic_close(struct rt *rt, struct netconf_nic *nic);
 struct port *rt_client_port(const struct netconf_client *c);
+void rt_client_set_link(const struct netconf_client *c, bool up);
 
 extern const struct mon_ops rt_mon_ops;
 
