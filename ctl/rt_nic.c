@@ -149,7 +149,7 @@ void rt_print_attach(struct rt *rt, FILE *f)
 		if (!rnic)
 			continue;
 		netconf_format_mac(nic->mac, mac);
-		fprintf(f, "qnet: %s: attach=%s; QEMU: %s -device %s,netdev=%s,"
+		fprintf(f, "qnet: %s: attach=%s; QEMU: -netdev %s -device %s,netdev=%s,"
 			"mac=%s\n", nic->name, rnic->attach, rnic->qemu,
 			nic->model->name, nic->name, mac);
 	}
