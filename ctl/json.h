@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Small strict JSON tree, parser (QEMU's dialect and error texts) and writer. */
+/* Small strict JSON tree, parser (QEMU's dialect and texts) and writer. */
 #ifndef QNET_CTL_JSON_H
 #define QNET_CTL_JSON_H
 

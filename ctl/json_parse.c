@@ -323,8 +323,8 @@ static struct json_value *parse_string(struct parser *ps, const struct tok *t)
 				if (utf8_encode(buf, cp) < 0) {
 					if (used > (size_t)(t->s + t->len - p))
 						used = t->s + t->len - p;
-					perr(ps, "%.*s is not a valid Unicode character",
-					     p, (int)used);
+					perr(ps, "%.*s is not a valid Unicode "
+					     "character", p, (int)used);
 					goto err;
 				}
 				strbuf_puts(&sb, buf);

@@ -52,8 +52,8 @@ static struct json_value *put(struct json_value *cur, const char *key,
 
 	if (old) {
 		if (old->type != (value ? JSON_STRING : JSON_OBJECT)) {
-			diag_error(dl, "Parameters '%.*s.*' used inconsistently",
-				   pathlen, path);
+			diag_error(dl, "Parameters '%.*s.*' used "
+				   "inconsistently", pathlen, path);
 			json_free(value);
 			return NULL;
 		}
@@ -101,7 +101,8 @@ static const char *walk_key(struct json_value *root, const char *key,
 			return NULL;
 		}
 		if (s != key) {
-			*cur = put(*cur, frag, NULL, key, (int)(s - 1 - key), dl);
+			*cur = put(*cur, frag, NULL, key, (int)(s - 1 - key),
+				   dl);
 			if (!*cur)
 				return NULL;
 		}

@@ -625,7 +625,8 @@ struct netconf_netdev *nc_hub_add_port(struct netconf *nc, int hubid,
 	}
 	opts = json_new_object();
 	if (opts && (json_object_set(opts, "id", json_new_string(name)) ||
-		     json_object_set(opts, "type", json_new_string("hubport")) ||
+		     json_object_set(opts, "type",
+				     json_new_string("hubport")) ||
 		     json_object_set(opts, "hubid", json_new_int(hubid)))) {
 		json_free(opts);
 		opts = NULL;

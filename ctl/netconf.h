@@ -52,7 +52,7 @@
 enum netconf_origin {
 	NETCONF_FROM_NETDEV,	/* -netdev */
 	NETCONF_FROM_NIC,	/* -nic */
-	NETCONF_FROM_NET,	/* -net, including the default -net nic -net user */
+	NETCONF_FROM_NET,	/* -net, and the default -net nic -net user */
 	NETCONF_FROM_DEVICE,	/* -device */
 	NETCONF_FROM_MONITOR,	/* netdev_add (HMP or QMP) */
 	NETCONF_FROM_HUB,	/* hub port created for -net */

@@ -161,7 +161,8 @@ static int parse_netdev(struct netconf *nc, const char *arg, const char *loc)
 	if (!netdev_is_modern(arg)) {
 		ret = qopts_list_parse(&nc->lists[NCL_NETDEV], arg, "type",
 				       &nc->diag, &o);
-		return ret ? ret : nc_items_add(&nc->pend->legacy, loc, o, NULL);
+		return ret ? ret :
+			     nc_items_add(&nc->pend->legacy, loc, o, NULL);
 	}
 	if (arg[0] == '{') {
 		ret = json_parse(arg, &tree, &err);
@@ -189,7 +190,8 @@ static int parse_device(struct netconf *nc, const char *arg, const char *loc)
 	if (arg[0] != '{') {
 		ret = qopts_list_parse(&nc->lists[NCL_DEVICE], arg, "driver",
 				       &nc->diag, &o);
-		return ret ? ret : nc_items_add(&nc->pend->device, loc, o, NULL);
+		return ret ? ret :
+			     nc_items_add(&nc->pend->device, loc, o, NULL);
 	}
 	ret = json_parse(arg, &tree, &err);
 	if (ret == -EINVAL)
@@ -319,8 +321,8 @@ static int device_help(struct netconf *nc, struct strbuf *help)
 		ret = nc_device_help(&it->v[i], help);
 		if (ret == -ENOENT) {
 			diag_set_loc(&nc->diag, it->v[i].loc, NULL);
-			return diag_error(&nc->diag, "'%s' is not a valid device "
-					  "model name",
+			return diag_error(&nc->diag, "'%s' is not a valid "
+					  "device model name",
 					  qopts_get(it->v[i].qo, "driver"));
 		}
 		if (ret)

@@ -211,8 +211,8 @@ static int host_port(struct netconf *nc, const char *v)
 	size_t len;
 
 	if (!colon)
-		return diag_error(&nc->diag, "host address '%s' doesn't contain "
-				  "':' separating host from port", v);
+		return diag_error(&nc->diag, "host address '%s' doesn't "
+				  "contain ':' separating host from port", v);
 	len = (size_t)(colon - v);
 	if (len >= sizeof(host))
 		len = sizeof(host) - 1;
@@ -241,8 +241,8 @@ static int check_socket(struct netconf *nc, const struct json_value *o)
 	for (i = 0; i < SCHEMA_ARRAY_SIZE(modes); i++)
 		n += netconf_opt_str(o, modes[i]) != NULL;
 	if (n != 1)
-		return diag_error(&nc->diag, "exactly one of listen=, connect=, "
-				  "mcast= or udp= is required");
+		return diag_error(&nc->diag, "exactly one of listen=, "
+				  "connect=, mcast= or udp= is required");
 	if (local && !netconf_opt_str(o, "mcast") && !netconf_opt_str(o, "udp"))
 		return diag_error(&nc->diag, "localaddr= is only valid with "
 				  "mcast= or udp=");
@@ -253,7 +253,8 @@ static int check_socket(struct netconf *nc, const struct json_value *o)
 	    (v = netconf_opt_str(o, "mcast")))
 		return host_port(nc, v);
 	if (!local)
-		return diag_error(&nc->diag, "localaddr= is mandatory with udp=");
+		return diag_error(&nc->diag, "localaddr= is mandatory with "
+				  "udp=");
 	ret = host_port(nc, netconf_opt_str(o, "udp"));
 	return ret ? ret : host_port(nc, local);
 }
@@ -280,8 +281,8 @@ static int check_tap(struct netconf *nc, const struct json_value *o,
 	const char *v;
 
 	if (on_hub && has(o, mq))
-		return diag_error(&nc->diag, "Multiqueue tap cannot be used with "
-				  "hubs");
+		return diag_error(&nc->diag, "Multiqueue tap cannot be used "
+				  "with hubs");
 	if ((v = netconf_opt_str(o, "fd"))) {
 		if (has(o, not_fd))
 			return diag_error(&nc->diag, "ifname=, script=, "
@@ -301,8 +302,9 @@ static int check_tap(struct netconf *nc, const struct json_value *o,
 	if (netconf_opt_str(o, "helper")) {
 		if (has(o, not_helper))
 			return diag_error(&nc->diag, "ifname=, script=, "
-					  "downscript=, vnet_hdr=, queues=, and "
-					  "vhostfds= are invalid with helper=");
+					  "downscript=, vnet_hdr=, queues=, "
+					  "and vhostfds= are invalid with "
+					  "helper=");
 		return 0;
 	}
 	if (netconf_opt_str(o, "vhostfds"))

@@ -62,7 +62,8 @@ static int nic_create(struct netconf *nc, const struct nicmodel *model,
 	nic->pci_slot = -1;
 	memcpy(nic->mac, mac, 6);
 	nic->netdev = nd;
-	if ((id && !(nic->id = strdup(id))) || (loc && !(nic->loc = strdup(loc))))
+	if ((id && !(nic->id = strdup(id))) ||
+	    (loc && !(nic->loc = strdup(loc))))
 		goto oom;
 	for (i = 0; i < n; i++) {
 		name = id ? strdup(id) : nc_nic_name(nc, model->name);
@@ -129,17 +130,18 @@ int nc_board_nics(struct netconf *nc, struct strbuf *help)
 		m = nicmodels_find_nic(model);
 		if (!m) {
 			diag_clear_loc(&nc->diag);
-			return diag_error(&nc->diag, "Unsupported NIC model: %s",
-					  model);
+			return diag_error(&nc->diag, "Unsupported NIC model: "
+					  "%s", model);
 		}
 		if (b->peer && b->peer->peer) {
 			/* QEMU aborts here; qnet reports it cleanly. */
 			diag_set_loc(&nc->diag, b->loc, NULL);
-			return in_use(&nc->diag, m->name, "netdev", b->peer->name);
+			return in_use(&nc->diag, m->name, "netdev",
+				      b->peer->name);
 		}
 		nc_mac_default(nc, b->mac);
-		ret = nic_create(nc, m, NULL, b->mac, b->peer, b->origin, b->loc,
-				 &nic);
+		ret = nic_create(nc, m, NULL, b->mac, b->peer, b->origin,
+				 b->loc, &nic);
 		if (ret)
 			return ret;
 	}
@@ -207,11 +209,13 @@ static int set_special(struct netconf *nc, struct devstate *ds,
 	case SK_NETDEV:
 		c = nc_find_netdev_client(nc, v->u.s);
 		if (!c)
-			return diag_error(&nc->diag, "Property '%s.%s' can't find"
-					  " value '%s'", owner, f->name, v->u.s);
+			return diag_error(&nc->diag, "Property '%s.%s' can't "
+					  "find value '%s'", owner, f->name,
+					  v->u.s);
 		for (; c; c = c->next)
 			if (!c->nic && !strcmp(c->name, v->u.s) && c->peer)
-				return in_use(&nc->diag, owner, f->name, v->u.s);
+				return in_use(&nc->diag, owner, f->name,
+					      v->u.s);
 		ds->peer = nc_find_netdev_client(nc, v->u.s);
 		return 0;
 	case SK_PCIADDR:
@@ -287,7 +291,8 @@ static int set_props(struct netconf *nc, struct devstate *ds,
 		}
 		done[best] = true;
 		k = in->u.obj.m[best].key;
-		if (!strcmp(k, "driver") || !strcmp(k, "id") || !strcmp(k, "bus"))
+		if (!strcmp(k, "driver") || !strcmp(k, "id") ||
+		    !strcmp(k, "bus"))
 			continue;
 		ret = set_prop(nc, ds, k, in->u.obj.m[best].val, json);
 	}

@@ -129,8 +129,8 @@ static int setters(struct netconf *nc, const struct json_value *p,
 				  "a positive value", type);
 	v = json_object_get(p, "maxlen");
 	if (v && !v->u.i)
-		return diag_error(&nc->diag, "Property '%s.maxlen' doesn't take "
-				  "value '0'", type);
+		return diag_error(&nc->diag, "Property '%s.maxlen' doesn't "
+				  "take value '0'", type);
 	return 0;
 }
 
@@ -160,11 +160,11 @@ static int setup(struct netconf *nc, const struct json_value *p,
 	if (strcmp(type, "filter-redirector"))
 		return 0;
 	if (!in && !out)
-		return diag_error(&nc->diag, "filter redirector needs 'indev' or "
-				  "'outdev' at least one property set");
+		return diag_error(&nc->diag, "filter redirector needs 'indev' "
+				  "or 'outdev' at least one property set");
 	if (in && out && !strcmp(in, out))
-		return diag_error(&nc->diag, "'indev' and 'outdev' could not be "
-				  "same for filter redirector");
+		return diag_error(&nc->diag, "'indev' and 'outdev' could not "
+				  "be same for filter redirector");
 	if (in)
 		ret = use_chardev(nc, in, "IN ");
 	if (!ret && out)
@@ -234,14 +234,16 @@ int nc_filter_create(struct netconf *nc, const struct nc_item *it)
 	int ret;
 
 	if (!qopts_id_wellformed(id)) {
-		ret = diag_error(&nc->diag, "Invalid object identifier '%s'", id);
+		ret = diag_error(&nc->diag, "Invalid object identifier '%s'",
+				 id);
 		diag_hint(&nc->diag, "Identifiers consist of letters, digits, "
 			  "'-', '.', '_', starting with a letter.\n");
 		return ret;
 	}
 	if (netconf_find_filter(nc, id))
-		return diag_error(&nc->diag, "attempt to add duplicate property "
-				  "'%s' to object (type 'container')", id);
+		return diag_error(&nc->diag, "attempt to add duplicate "
+				  "property '%s' to object (type "
+				  "'container')", id);
 	ret = setters(nc, p, type);
 	if (ret)
 		return ret;

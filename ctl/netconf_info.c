@@ -96,7 +96,8 @@ static void tap_info(const struct netconf_netdev *nd, unsigned q,
 		v = q ? "no" : netconf_opt_str(o, "script");
 		strbuf_printf(out, ",script=%s", v ? v : "/etc/qemu-ifup");
 		v = q ? "no" : netconf_opt_str(o, "downscript");
-		strbuf_printf(out, ",downscript=%s", v ? v : "/etc/qemu-ifdown");
+		strbuf_printf(out, ",downscript=%s",
+			      v ? v : "/etc/qemu-ifdown");
 	}
 }
 

@@ -113,8 +113,8 @@ static int init_nic(struct netconf *nc, const struct json_value *opts,
 				  "(odd 1st byte)");
 	nc_mac_default(nc, addr);
 	if (netconf_opt_uint(opts, "vectors", 0) > 0x7ffffff)
-		return diag_error(dl, "invalid # of vectors: %u",
-				  (unsigned)netconf_opt_uint(opts, "vectors", 0));
+		return diag_error(dl, "invalid # of vectors: %u", (unsigned)
+				  netconf_opt_uint(opts, "vectors", 0));
 	b = realloc(p->board, (p->nboard + 1) * sizeof(*b));
 	if (!b)
 		return -ENOMEM;
@@ -147,8 +147,8 @@ static int init_hubport(struct netconf *nc, const struct json_value *opts,
 					  netdev);
 		/* QEMU asserts here; qnet refuses cleanly. */
 		if (peer->peer)
-			return diag_error(&nc->diag, "netdev '%s' is already in "
-					  "use", netdev);
+			return diag_error(&nc->diag, "netdev '%s' is already "
+					  "in use", netdev);
 	}
 	nd = nc_hub_add_port(nc, (int)netconf_opt_int(opts, "hubid", 0),
 			     netconf_opt_str(opts, "id"), peer, origin, loc);
@@ -173,8 +173,8 @@ static int net_prelude(struct netconf *nc, const struct ndtype *t,
 	if (!strcmp(t->name, "none"))
 		return 0;
 	if (!strcmp(t->name, "hubport"))
-		return diag_error(&nc->diag, "network backend 'hubport' is only "
-				  "supported with -netdev/-nic");
+		return diag_error(&nc->diag, "network backend 'hubport' is "
+				  "only supported with -netdev/-nic");
 	if (!(t->flags & NDT_NET))
 		return not_compiled(&nc->diag, t->name);
 	if (!strcmp(t->name, "nic") && netconf_opt_str(opts, "netdev"))
@@ -286,8 +286,8 @@ static int ipv6_net(struct netconf *nc, struct qopts *o)
 		len = strtoul(slash, &end, 10);
 		if (end == slash || *end || errno) {
 			free(prefix);
-			return diag_error(&nc->diag, "Parameter 'ipv6-prefixlen'"
-					  " expects a number");
+			return diag_error(&nc->diag, "Parameter "
+					  "'ipv6-prefixlen' expects a number");
 		}
 	}
 	snprintf(num, sizeof(num), "%lu", len);

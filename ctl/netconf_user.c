@@ -52,13 +52,14 @@ static int parse_net(const char *v, struct nc_user_net *un, const char **why)
 	shift = strtol(v, &end, 10);
 	if (*end) {
 		if (!inet_aton(v, &un->mask))
-			return *why = "Failed to parse netmask (trailing chars)",
-			       -EINVAL;
+			return *why = "Failed to parse netmask (trailing "
+				      "chars)", -EINVAL;
 	} else if (shift < 4 || shift > 32) {
-		return *why = "Invalid netmask provided (must be in range 4-32)",
-		       -EINVAL;
+		return *why = "Invalid netmask provided (must be in range "
+			      "4-32)", -EINVAL;
 	} else {
-		un->mask.s_addr = htonl((uint32_t)(0xffffffffULL << (32 - shift)));
+		un->mask.s_addr =
+			htonl((uint32_t)(0xffffffffULL << (32 - shift)));
 	}
 	return 0;
 }
@@ -69,7 +70,8 @@ static bool in6_same_net(const struct in6_addr *a, const struct in6_addr *b,
 	int i;
 
 	for (i = 0; i < len; i++)
-		if (((a->s6_addr[i / 8] ^ b->s6_addr[i / 8]) >> (7 - i % 8)) & 1)
+		if (((a->s6_addr[i / 8] ^ b->s6_addr[i / 8]) >>
+		     (7 - i % 8)) & 1)
 			return false;
 	return true;
 }
@@ -164,8 +166,8 @@ static int ipv6_addrs(const struct json_value *o, struct nc_user_net *un,
 	if (!len)
 		len = 64;
 	if (len < 0 || len > 126)
-		return *why = "Invalid IPv6 prefix provided (IPv6 prefix length "
-			      "must be between 0 and 126)", -EINVAL;
+		return *why = "Invalid IPv6 prefix provided (IPv6 prefix "
+			      "length must be between 0 and 126)", -EINVAL;
 	un->prefix6_len = (int)len;
 	if (host6) {
 		if (inet_pton(AF_INET6, host6, &un->host6) != 1)

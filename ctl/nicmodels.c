@@ -44,7 +44,8 @@ static const char *const onoffauto[] = { "on", "off", "auto", NULL };
 #define PCI_PROPS(inner_flags)						\
 	P_UINT("acpi-index", 32, "0", IGN),				\
 	{ .name = "attach", .kind = SK_STR, .flags = SF_QNET,		\
-	  .help = "qnet: where the VMM's own NIC attaches (stream:unix:PATH, ...)" }, \
+	  .help = "qnet: where the VMM's own NIC attaches "		\
+		  "(stream:unix:PATH, ...)" },				\
 	{ .name = "addr", .kind = SK_PCIADDR, .width = 32, .def = "-1",	\
 	  .help = "Slot and optional function number, example: 06.0 or 06" }, \
 	{ .name = "bootindex", .kind = SK_INT, .width = 32,		\
@@ -253,7 +254,8 @@ const struct nicmodel *nicmodels_find_device(const char *driver)
 
 	for (i = 0; nicmodels[i]; i++)
 		if (!strcmp(nicmodels[i]->name, driver) ||
-		    (nicmodels[i]->alias && !strcmp(nicmodels[i]->alias, driver)))
+		    (nicmodels[i]->alias &&
+		     !strcmp(nicmodels[i]->alias, driver)))
 			return nicmodels[i];
 	return NULL;
 }

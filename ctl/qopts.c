@@ -54,7 +54,8 @@ static const char *get_element(const char *p, const char *implied, int *flag,
 			*name = strndup(p, len);
 			p += len;
 			if (*name && !strncmp(*name, "no", 2)) {
-				memmove(*name, *name + 2, strlen(*name + 2) + 1);
+				memmove(*name, *name + 2,
+					strlen(*name + 2) + 1);
 				*value = strdup("off");
 				*flag = 2;
 			} else {

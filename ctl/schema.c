@@ -13,15 +13,14 @@
  * QEMU validates its three input forms with three visitors, each with its
  * own wording; schema_convert() reproduces them:
  *
- *   form     unknown key              bad bool                bad number
- *   OPTS     Invalid parameter 'k'    Parameter 'k' expects   Parameter 'k' expects an
- *                                     'on' or 'off'           int64 value / a uint64
- *                                                             value / a size value
- *   KEYVAL   Parameter 'k' is         Parameter 'k' expects   Parameter 'k' expects
- *            unexpected               'on' or 'off'           integer / size
- *   JSON     Parameter 'k' is         Invalid parameter type  Invalid parameter type for
- *            unexpected               for 'k', expected:      'k', expected: integer /
- *                                     boolean                 Parameter 'k' expects uint64
+ * - OPTS: unknown key "Invalid parameter 'k'"; bad boolean "Parameter
+ *   'k' expects 'on' or 'off'"; bad number "Parameter 'k' expects an int64
+ *   value" / "a uint64 value" / "a size value".
+ * - KEYVAL: unknown key "Parameter 'k' is unexpected"; bad boolean as
+ *   OPTS; bad number "Parameter 'k' expects integer" / "size".
+ * - JSON: unknown key as KEYVAL; wrong type "Invalid parameter type for
+ *   'k', expected: boolean" (string, integer, object, array); a bad
+ *   unsigned number "Parameter 'k' expects uint64".
  *
  * Missing members are "Parameter 'k' is missing" everywhere. Nested names
  * are spelled "addr.port" and "hostfwd[0].str", except in the two texts
@@ -216,7 +215,8 @@ static int convert_strlist(const char *path, const struct json_value *in,
 			free(sp);
 			sp = join(ep, strcmp(e->u.obj.m[0].key, "str") ?
 				  e->u.obj.m[0].key : e->u.obj.m[1].key, -1);
-			ret = diag_error(dl, "Parameter '%s' is unexpected", sp);
+			ret = diag_error(dl, "Parameter '%s' is unexpected",
+					 sp);
 		} else {
 			ret = json_array_append(arr, json_new_string(s->u.s));
 		}
@@ -304,11 +304,12 @@ static int visit_members(const struct schema_struct *s, const char *path,
 				break;
 		if (j == in->u.obj.n) {
 			ret = (f->flags & SF_REQUIRED) ?
-			      diag_error(dl, "Parameter '%s' is missing", fp) : 0;
+			      diag_error(dl, "Parameter '%s' is missing",
+					 fp) : 0;
 		} else {
 			used[j] = true;
-			ret = schema_convert(f, fp, in->u.obj.m[j].val, mode, &v,
-					     dl);
+			ret = schema_convert(f, fp, in->u.obj.m[j].val, mode,
+					     &v, dl);
 			if (!ret)
 				ret = json_object_set(out, f->name, v);
 		}
@@ -408,7 +409,8 @@ static int opts_member(const struct schema_field *f, const struct qopts *in,
 		v = json_new_array();
 		for (i = 0; v && i < in->n; i++)
 			if (!strcmp(in->v[i].name, f->name) &&
-			    json_array_append(v, json_new_string(in->v[i].value)))
+			    json_array_append(v,
+					      json_new_string(in->v[i].value)))
 				break;
 		if (!v || i < in->n) {
 			json_free(v);
