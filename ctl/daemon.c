@@ -10,6 +10,7 @@
 
 #include "backends/user.h"
 #include "ctl/daemon.h"
+#include "ctl/rt_be.h"
 #include "ctl/runtime.h"
 
 /**
@@ -41,10 +42,12 @@ static void daemon_warnings(struct rt *rt, const char *prog)
  * @rt:		runtime to start
  * @nc:		built configuration
  * @prog:	program name for messages
+ * @run_mode:	`qnet run` (virtio-net NICs default to vhost-user)
  *
  * Return: 0, or -errno after printing the error (everything is closed)
  */
-int daemon_start(struct rt *rt, struct netconf *nc, const char *prog)
+int daemon_start(struct rt *rt, struct netconf *nc, const char *prog,
+		 bool run_mode)
 {
 	struct strbuf err = STRBUF_INIT;
 	int ret;
@@ -52,9 +55,12 @@ int daemon_start(struct rt *rt, struct netconf *nc, const char *prog)
 	user_log_capture();
 	ret = rt_init(rt, nc, &err);
 	if (!ret) {
+		rt->run_mode = run_mode;
 		ret = rt_open_all(rt, &err);
 		if (!ret)
 			ret = rt_open_monitors(rt, &err);
+		if (!ret)
+			ret = rt_be_runas(rt, &err);	/* -runas, both threads */
 		if (ret)
 			rt_fini(rt);
 	}
@@ -78,7 +84,7 @@ int daemon_main(struct netconf *nc, const char *prog)
 	struct rt rt;
 	int ret;
 
-	if (daemon_start(&rt, nc, prog))
+	if (daemon_start(&rt, nc, prog, false))
 		return 1;
 	rt_print_attach(&rt, stdout);
 	ret = rt_run(&rt);

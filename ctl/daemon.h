@@ -3,11 +3,14 @@
 #ifndef QNET_CTL_DAEMON_H
 #define QNET_CTL_DAEMON_H
 
+#include <stdbool.h>
+
 #include "ctl/netconf.h"
 
 struct rt;
 
-int daemon_start(struct rt *rt, struct netconf *nc, const char *prog);
+int daemon_start(struct rt *rt, struct netconf *nc, const char *prog,
+		 bool run_mode);
 int daemon_main(struct netconf *nc, const char *prog);
 int run_main(int argc, char **argv, const char *prog);
 

@@ -50,6 +50,9 @@ static const struct schema_field dump_opts[] = {
 	  .help = "pcap file to write" },
 	{ .name = "maxlen", .kind = SK_UINT, .width = 32, .def = "65536",
 	  .help = "bytes captured per frame" },
+	{ .name = "filter", .kind = SK_STR, .flags = SF_QNET,
+	  .help = "tcpdump expression: only matching frames are written "
+	  "(qnet)" },
 };
 
 static const struct schema_field mirror_opts[] = {

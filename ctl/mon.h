@@ -8,6 +8,8 @@
 #include "ctl/strbuf.h"
 #include "ctl/mon_server.h"
 
+struct json_value;
+
 /**
  * struct mon_ops - monitor commands' access to the running network
  *
@@ -26,6 +28,8 @@
  * @hostfwd_remove:	remove a forward; @out gets QEMU's confirmation text
  * @hostfwd_list_json:	every user netdev's forwards as a JSON array
  * @quit:		stop qnet
+ * @qom_set:		set a property of an -object (a filter's status)
+ * @filters_json:	every filter object and its counters as a JSON array
  */
 struct mon_ops {
 	int (*info_network)(void *ctx, struct strbuf *out);
@@ -41,6 +45,9 @@ struct mon_ops {
 			      struct strbuf *out, struct strbuf *err);
 	int (*hostfwd_list_json)(void *ctx, struct strbuf *out);
 	void (*quit)(void *ctx);
+	int (*qom_set)(void *ctx, const char *path, const char *prop,
+		       const struct json_value *value, struct strbuf *err);
+	int (*filters_json)(void *ctx, struct strbuf *out);
 };
 
 /**
@@ -60,5 +67,6 @@ int mon_hmp_exec(const struct mon_ctx *m, const char *line, struct strbuf *out);
 
 struct json_value;
 int mon_qmp_event(struct strbuf *out, const char *name, struct json_value *data);
+void mon_qmp_broadcast(struct mon_server *s, const char *text, size_t len);
 
 #endif /* QNET_CTL_MON_H */

@@ -19,7 +19,9 @@
  * netdev_del, set_link, human-monitor-command, quit) take QEMU's arguments
  * and give QEMU's error classes. qnet adds `query-netstats` (the frame
  * counters), and `hostfwd-add`, `hostfwd-remove`, `query-hostfwd` (QEMU has
- * no QMP command for forwards).
+ * no QMP command for forwards). `qom-set` changes a filter's status as in
+ * QEMU ("on"/"off", or a boolean); `query-filters` (qnet) lists the filter
+ * objects with their counters.
  */
 
 /**
@@ -204,13 +206,20 @@ static void qmp_set_link(const struct mon_ctx *m, struct mon_client *c,
 static void qmp_hmp(const struct mon_ctx *m, struct mon_client *c,
 		    const struct json_value *args, struct qmp_reply *r)
 {
-	struct strbuf out = STRBUF_INIT;
+	struct strbuf out = STRBUF_INIT, crlf = STRBUF_INIT;
 	const char *line = qmp_arg_str(args, "command-line", r);
+	const char *p;
 
 	if (!line)
 		return;
 	mon_hmp_exec(m, line, &out);
-	r->ret = json_new_string(strbuf_str(&out));
+	for (p = strbuf_str(&out); *p; p++) {	/* QEMU returns HMP's "\r\n" */
+		if (*p == '\n')
+			strbuf_putc(&crlf, '\r');
+		strbuf_putc(&crlf, *p);
+	}
+	r->ret = json_new_string(strbuf_str(&crlf));
+	strbuf_free(&crlf);
 	strbuf_free(&out);
 }
 
@@ -274,6 +283,37 @@ static void qmp_quit(const struct mon_ctx *m, struct mon_client *c,
 	m->ops->quit(m->rt);
 }
 
+static void qmp_qom_set(const struct mon_ctx *m, struct mon_client *c,
+			const struct json_value *args, struct qmp_reply *r)
+{
+	struct strbuf err = STRBUF_INIT;
+	const char *path = qmp_arg_str(args, "path", r);
+	const char *prop = path ? qmp_arg_str(args, "property", r) : NULL;
+	const struct json_value *value = json_object_get(args, "value");
+	int ret;
+
+	if (!prop)
+		return;
+	if (!value) {
+		qmp_fail(r, "GenericError", "Parameter 'value' is missing");
+		return;
+	}
+	ret = m->ops->qom_set(m->rt, path, prop, value, &err);
+	if (ret)
+		qmp_fail_errno(r, ret, &err);
+	strbuf_free(&err);
+}
+
+static void qmp_query_filters(const struct mon_ctx *m, struct mon_client *c,
+			      const struct json_value *args,
+			      struct qmp_reply *r)
+{
+	struct strbuf out = STRBUF_INIT;
+
+	qmp_text_result(r, m->ops->filters_json(m->rt, &out), &out, true);
+	strbuf_free(&out);
+}
+
 static const struct qmp_cmd qmp_cmds[] = {
 	{ "qmp_capabilities", qmp_capabilities },
 	{ "netdev_add", qmp_netdev_add },
@@ -285,6 +325,8 @@ static const struct qmp_cmd qmp_cmds[] = {
 	{ "hostfwd-remove", qmp_hostfwd_remove },
 	{ "query-hostfwd", qmp_hostfwd_list },
 	{ "quit", qmp_quit },
+	{ "qom-set", qmp_qom_set },
+	{ "query-filters", qmp_query_filters },
 	{ NULL, NULL },
 };
 
@@ -425,6 +467,38 @@ int mon_qmp_event(struct strbuf *out, const char *name, struct json_value *data)
 	strbuf_putc(out, '\n');
 	json_free(ev);
 	return ret;
+}
+
+/**
+ * struct qmp_bcast - an event on its way to the clients of one server
+ * @text:	the event, one line
+ * @len:	its length
+ */
+struct qmp_bcast {
+	const char *text;
+	size_t len;
+};
+
+static void qmp_bcast_one(struct mon_client *c, void *arg)
+{
+	const struct qmp_bcast *b = arg;
+	const struct qmp_state *st = mon_client_state(c);
+
+	if (mon_client_proto(c) == MON_QMP && st->negotiated)
+		mon_client_write(c, b->text, b->len);
+}
+
+/**
+ * mon_qmp_broadcast() - send an event to a server's negotiated QMP clients
+ * @s:		a monitor server (HMP servers are skipped)
+ * @text:	the event text (from mon_qmp_event())
+ * @len:	its length
+ */
+void mon_qmp_broadcast(struct mon_server *s, const char *text, size_t len)
+{
+	struct qmp_bcast b = { .text = text, .len = len };
+
+	mon_server_foreach(s, qmp_bcast_one, &b);
 }
 
 const struct mon_handler mon_qmp_handler = {

@@ -607,3 +607,19 @@ void *mon_client_state(struct mon_client *c)
 {
 	return c->state;
 }
+
+/**
+ * mon_server_foreach() - call @fn for every connected client
+ * @s:		the server
+ * @fn:		callback
+ * @arg:	its argument
+ */
+void mon_server_foreach(struct mon_server *s,
+			void (*fn)(struct mon_client *c, void *arg), void *arg)
+{
+	unsigned int i;
+
+	for (i = 0; i < MON_CLIENTS_MAX; i++)
+		if (s->clients[i])
+			fn(s->clients[i], arg);
+}

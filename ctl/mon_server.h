@@ -60,5 +60,7 @@ int mon_client_printf(struct mon_client *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void mon_client_close(struct mon_client *c);
 void mon_server_broadcast(struct mon_server *s, const char *buf, size_t len);
+void mon_server_foreach(struct mon_server *s,
+			void (*fn)(struct mon_client *c, void *arg), void *arg);
 
 #endif /* QNET_CTL_MON_SERVER_H */

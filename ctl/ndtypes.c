@@ -96,6 +96,8 @@ static const struct schema_field tap_opts[] = {
 	BOOL("vhostforce", "false", "deprecated, no effect"),
 	UINT("queues", 32, "1", "number of queue pairs"),
 	UINT("poll-us", 32, "0", "busy-poll time in microseconds"),
+	BOOLQ("fallback", "true", "without the privileges: user networking "
+	      "(on) or an error (off)"),
 };
 
 static const struct schema_field l2tpv3_opts[] = {
@@ -203,6 +205,8 @@ static const struct schema_field vde_opts[] = {
 static const struct schema_field bridge_opts[] = {
 	STR("br", "bridge to add the tap to (default br0)"),
 	STR("helper", "bridge helper program"),
+	BOOLQ("fallback", "true", "without the privileges: user networking "
+	      "(on) or an error (off)"),
 };
 
 static const struct schema_field hubport_opts[] = {
@@ -246,6 +250,8 @@ static const struct schema_field af_xdp_opts[] = {
 	    "(QEMU 10.1+)"),
 	INT("map-start-index", 32, "0", "first XSKMAP slot to use "
 	    "(QEMU 10.1+)"),
+	BOOLQ("fallback", "true", "without the privileges: user networking "
+	      "(on) or an error (off)"),
 };
 
 #define S(n, f) static const struct schema_struct n##_s = \

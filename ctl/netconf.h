@@ -321,6 +321,11 @@ int netconf_set_link(struct netconf *nc, const char *name, bool up);
 
 /* Output (netconf_info.c) */
 void netconf_info_network(const struct netconf *nc, struct strbuf *out);
+void netconf_info_network_rt(const struct netconf *nc, struct strbuf *out,
+			     int (*fn)(const struct netconf_netdev *nd,
+				       unsigned q, const char **type,
+				       struct strbuf *out, void *arg),
+			     void *arg);
 void netconf_check_clients(struct netconf *nc);
 char *netconf_netdev_info(const struct netconf_netdev *nd);
 void netconf_format_mac(const uint8_t mac[6], char buf[18]);

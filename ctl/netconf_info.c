@@ -209,21 +209,37 @@ static unsigned queue_pos(const struct netconf_client *c)
 	return 0;
 }
 
-static void client_line(const struct netconf_client *c, struct strbuf *out)
+/**
+ * struct info_hook - run-time INFO texts (netconf_info_network_rt())
+ * @fn:		the hook, or NULL
+ * @arg:	its argument
+ */
+struct info_hook {
+	int (*fn)(const struct netconf_netdev *nd, unsigned q,
+		  const char **type, struct strbuf *out, void *arg);
+	void *arg;
+};
+
+static void client_line(const struct netconf_client *c, struct strbuf *out,
+			const struct info_hook *h)
 {
+	struct strbuf info = STRBUF_INIT;
+	const char *type = c->nic ? "nic" : c->nd->type->info_type;
 	char mac[18];
 	size_t i;
 
-	strbuf_printf(out, "%s: index=%u,type=%s,", c->name, c->queue_index,
-		      c->nic ? "nic" : c->nd->type->info_type);
 	if (c->nic && c->queue_index == 0) {
 		netconf_format_mac(c->nic->mac, mac);
-		strbuf_printf(out, "model=%s,macaddr=%s", c->nic->model->name,
-			      mac);
-	} else if (c->nd) {
-		queue_info(c->nd, queue_pos(c), out);
+		strbuf_printf(&info, "model=%s,macaddr=%s",
+			      c->nic->model->name, mac);
+	} else if (c->nd && (!h->fn || h->fn(c->nd, queue_pos(c), &type,
+					      &info, h->arg))) {
+		strbuf_reset(&info);
+		queue_info(c->nd, queue_pos(c), &info);
 	}
-	strbuf_putc(out, '\n');
+	strbuf_printf(out, "%s: index=%u,type=%s,%s\n", c->name,
+		      c->queue_index, type, strbuf_str(&info));
+	strbuf_free(&info);
 	if (!c->nd || c != c->nd->queues[0] || !c->nd->nfilters)
 		return;
 	strbuf_puts(out, "filters:\n");
@@ -243,6 +259,25 @@ static bool is_hubport(const struct netconf_client *c)
  */
 void netconf_info_network(const struct netconf *nc, struct strbuf *out)
 {
+	netconf_info_network_rt(nc, out, NULL, NULL);
+}
+
+/**
+ * netconf_info_network_rt() - "info network" with run-time INFO texts
+ * @nc:		configuration
+ * @out:	text is appended here
+ * @fn:		asked first for each netdev queue: 0 when it appended the
+ *		INFO part (it may change the type shown), else the model's
+ *		text is used
+ * @arg:	passed to @fn
+ */
+void netconf_info_network_rt(const struct netconf *nc, struct strbuf *out,
+			     int (*fn)(const struct netconf_netdev *nd,
+				       unsigned q, const char **type,
+				       struct strbuf *out, void *arg),
+			     void *arg)
+{
+	const struct info_hook hook = { .fn = fn, .arg = arg };
 	const struct netconf_client *c;
 	const struct netconf_hub *h;
 	size_t i, j;
@@ -255,7 +290,7 @@ void netconf_info_network(const struct netconf *nc, struct strbuf *out)
 			strbuf_printf(out, " \\ %s", c->name);
 			if (c->peer) {
 				strbuf_puts(out, ": ");
-				client_line(c->peer, out);
+				client_line(c->peer, out, &hook);
 			} else {
 				strbuf_putc(out, '\n');
 			}
@@ -265,10 +300,10 @@ void netconf_info_network(const struct netconf *nc, struct strbuf *out)
 		if (is_hubport(c) || is_hubport(c->peer))
 			continue;
 		if (!c->peer || c->nic)
-			client_line(c, out);
+			client_line(c, out, &hook);
 		if (c->peer && c->nic) {
 			strbuf_puts(out, " \\ ");
-			client_line(c->peer, out);
+			client_line(c->peer, out, &hook);
 		}
 	}
 }

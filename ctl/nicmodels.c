@@ -62,6 +62,24 @@ static const char *const onoffauto[] = { "on", "off", "auto", NULL };
 	P_BOOL("x-pcie-extcap-init", "true", IGN),			\
 	P_BOOL("x-pcie-lnksta-dllla", "true", IGN)
 
+static const char *const vu_modes[] = { "server", "client", NULL };
+
+/* qnet: virtio-net served by qnet over vhost-user (ctl/rt_fe_vhost.c). */
+#define VHOST_USER_PROPS						\
+	{ .name = "vhost-user", .kind = SK_STR, .flags = SF_QNET,	\
+	  .help = "qnet: serve this NIC over vhost-user on this unix socket" }, \
+	{ .name = "vhost-user-mode", .kind = SK_ENUM, .flags = SF_QNET,	\
+	  .values = vu_modes, .def = "\"server\"",			\
+	  .help = "qnet: server (qnet listens) or client (qnet connects)" }, \
+	{ .name = "vhost-user-reconnect", .kind = SK_UINT, .width = 32,	\
+	  .flags = SF_QNET, .def = "1000",				\
+	  .help = "qnet: client mode: retry period in ms" },		\
+	{ .name = "vhost-user-vmm", .kind = SK_BOOL, .flags = SF_QNET,	\
+	  .def = "true",						\
+	  .help = "qnet: a VMM keeps config space and control queue" }, \
+	{ .name = "queues", .kind = SK_UINT, .width = 16, .flags = SF_QNET, \
+	  .help = "qnet: queue pairs served over vhost-user (needs mq=on)" }
+
 static const struct schema_field e1000_props[] = {
 	PCI_PROPS(0),
 	P_BOOL("autonegotiation", "true", IGN),
@@ -77,6 +95,7 @@ static const struct schema_field rtl8139_props[] = {
 
 static const struct schema_field virtio_net_pci_props[] = {
 	PCI_PROPS(INR),
+	VHOST_USER_PROPS,
 	P_BOOL("aer", "false", IGN),
 	P_BOOL("any_layout", "true", INR | IGN),
 	P_BOOL("ats", "false", IGN),
@@ -226,6 +245,43 @@ static const struct nicmodel nic_ne2k_isa = {
 	.props = SCHEMA_STRUCT("ne2k_isa", ne2k_isa_props),
 };
 
+/*
+ * netns: qnet's own NIC model (QEMU has none): a tap inside a network
+ * namespace is the NIC (ctl/rt_fe_netns.c, docs/netns.md). Only -device
+ * creates it; it is not listed with QEMU's models.
+ */
+static const struct schema_field netns_props[] = {
+	{ .name = "address", .kind = SK_STR,
+	  .help = "address/prefix of the tap with configure=on (default: the user network's .100)" },
+	{ .name = "configure", .kind = SK_BOOL, .def = "false",
+	  .help = "bring lo up, set the address and a default route" },
+	{ .name = "gateway", .kind = SK_STR,
+	  .help = "default route's gateway with configure=on (default: the user network's host)" },
+	{ .name = "ifname", .kind = SK_STR, .def = "\"tap0\"",
+	  .help = "tap name inside the namespace" },
+	{ .name = "mac", .kind = SK_MAC,
+	  .help = "Ethernet 6-byte MAC Address, example: 52:54:00:12:34:56" },
+	{ .name = "mtu", .kind = SK_UINT, .width = 32, .def = "1500",
+	  .help = "MTU of the tap, 68 to 65521" },
+	{ .name = "netdev", .kind = SK_NETDEV,
+	  .help = "ID of a netdev to use as a backend" },
+	{ .name = "netns", .kind = SK_STR,
+	  .help = "the namespace: a PID, a path, or a name in /run/netns" },
+	{ .name = "rx-bufs", .kind = SK_UINT, .width = 32, .def = "256",
+	  .help = "receive buffers, a power of two" },
+	{ .name = "tx-slots", .kind = SK_UINT, .width = 32, .def = "256",
+	  .help = "tap writes in flight" },
+};
+
+static const struct nicmodel nic_netns = {
+	.name = "netns",
+	.desc = "qnet: a tap inside a network namespace",
+	.props = SCHEMA_STRUCT("netns", netns_props),
+};
+
+/* Models of qnet's own, found by -device only. */
+static const struct nicmodel *const qnet_nicmodels[] = { &nic_netns, NULL };
+
 /* The explicit list of PCI NIC models, sorted as "-nic model=help" lists
  * them; the three qnet emulates first among equals. */
 const struct nicmodel *const nicmodels[] = {
@@ -243,7 +299,8 @@ static const char *const qemu_only_nics[] = {
 };
 
 /**
- * nicmodels_find_device() - model for a -device driver name (or its alias)
+ * nicmodels_find_device() - model for a -device driver name (or its
+ *	alias): QEMU's models and qnet's own (netns)
  * @driver:	name as typed
  *
  * Return: the model, or NULL
@@ -257,6 +314,9 @@ const struct nicmodel *nicmodels_find_device(const char *driver)
 		    (nicmodels[i]->alias &&
 		     !strcmp(nicmodels[i]->alias, driver)))
 			return nicmodels[i];
+	for (i = 0; qnet_nicmodels[i]; i++)
+		if (!strcmp(qnet_nicmodels[i]->name, driver))
+			return qnet_nicmodels[i];
 	return NULL;
 }
 

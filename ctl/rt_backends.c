@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "backends/user.h"
+#include "ctl/rt_be.h"
+#include "ctl/rt_filter.h"
 #include "ctl/runtime.h"
 
 /**
@@ -15,7 +17,10 @@
  * lists the ones qnet can open. Opening any other type is an error naming
  * the type, never a silent no-op. Each adapter turns the netdev's parsed
  * options into its backend's typed configuration and opens it on the
- * worker's loop.
+ * worker's loop: user here, stream/dgram/socket in rt_be_stream.c,
+ * tap/bridge in rt_be_tap.c (see rt_be.h). An adapter may put another
+ * backend in @rn->be: a tap without CAP_NET_ADMIN becomes "user", and is
+ * then closed, listed and forwarded as one.
  */
 
 /**
@@ -130,7 +135,50 @@ static void rt_user_close(struct rt *rt, struct rt_netdev *rn)
 
 static const struct rt_backend rt_backends[] = {
 	{ .type = "user", .open = rt_user_open, .close = rt_user_close },
+	{ .type = "tap", .open = rt_be_tap_open, .close = rt_be_tap_close },
+	{ .type = "socket", .open = rt_be_socket_open,
+	  .close = rt_be_link_close },
+	{ .type = "stream", .open = rt_be_stream_open,
+	  .close = rt_be_link_close },
+	{ .type = "dgram", .open = rt_be_dgram_open,
+	  .close = rt_be_link_close },
+	{ .type = "bridge", .open = rt_be_bridge_open,
+	  .close = rt_be_tap_close },
+	{ .type = "af-xdp", .open = rt_be_afxdp_open,
+	  .close = rt_be_afxdp_close },
 };
+
+/**
+ * rt_be_user_fallback() - open user networking (QEMU's defaults) in place
+ *	of a netdev qnet may not open (tap or bridge without CAP_NET_ADMIN)
+ * @rt:		runtime
+ * @rn:		the netdev: same id, same peer; its backend becomes "user"
+ * @loop:	worker loop
+ * @err:	error text
+ *
+ * Return: 0, or -errno
+ */
+int rt_be_user_fallback(struct rt *rt, struct rt_netdev *rn,
+			struct uloop *loop, struct strbuf *err)
+{
+	struct user_config cfg;
+	struct user_err uerr = { 0 };
+	struct user_backend *be;
+	int ret;
+
+	user_config_defaults(&cfg);
+	ret = user_open(&be, &cfg, loop, rn->nd->id, &uerr);
+	user_config_free(&cfg);
+	if (ret) {
+		strbuf_printf(err, "cannot fall back to user networking: %s",
+			      uerr.msg[0] ? uerr.msg : strerror(-ret));
+		return ret;
+	}
+	rn->be = &rt_backends[0];
+	rn->obj = be;
+	rn->port = user_port(be);
+	return 0;
+}
 
 /**
  * rt_backend_find() - the backend that opens a netdev type

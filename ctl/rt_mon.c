@@ -7,6 +7,8 @@
 #include <signal.h>
 
 #include "backends/user.h"
+#include "ctl/rt_filter.h"
+#include "ctl/rt_be.h"
 #include "ctl/runtime.h"
 
 /**
@@ -22,12 +24,27 @@ static void rt_diag_msg(struct rt *rt, struct strbuf *err)
 	diag_reset(&rt->nc->diag);
 }
 
+static int rt_info_hook(const struct netconf_netdev *nd, unsigned q,
+			const char **type, struct strbuf *out, void *arg)
+{
+	return rt_be_info(nd->priv, q, type, out);
+}
+
+static int rt_info_network_fn(struct uloop *loop, void *arg)
+{
+	struct strbuf *out = ((void **)arg)[1];
+
+	netconf_info_network_rt(((struct rt *)((void **)arg)[0])->nc, out,
+				rt_info_hook, NULL);
+	return 0;
+}
+
 static int rt_info_network(void *ctx, struct strbuf *out)
 {
-	struct rt *rt = ctx;
+	void *args[2] = { ctx, out };
 
-	netconf_info_network(rt->nc, out);
-	return 0;
+	return uworker_call(&((struct rt *)ctx)->worker, rt_info_network_fn,
+			    args);
 }
 
 /**
@@ -428,4 +445,6 @@ const struct mon_ops rt_mon_ops = {
 	.hostfwd_remove = rt_hostfwd_remove,
 	.hostfwd_list_json = rt_hostfwd_list_json,
 	.quit = rt_quit,
+	.qom_set = rt_filter_qom_set,
+	.filters_json = rt_filter_json,
 };

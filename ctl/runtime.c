@@ -9,8 +9,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ctl/rt_events.h"
+#include "ctl/rt_filter.h"
+#include "ctl/rt_be.h"
 #include "ctl/runtime.h"
-#include "devices/vmm_stream.h"
 
 /**
  * DOC: threads of the running qnet
@@ -135,6 +137,7 @@ static int rt_netdev_close_fn(struct uloop *loop, void *arg)
 
 	if (!rn)
 		return 0;
+	rt_filter_netdev_close(c->rt, rn);	/* filters before their port */
 	if (rn->port)
 		port_disconnect(rn->port);
 	if (rn->be)
@@ -187,7 +190,7 @@ void rt_client_set_link(const struct netconf_client *c, bool up)
 	if (!p)
 		return;
 	if (c->nic)
-		vmm_stream_set_link(((struct rt_nic *)c->nic->priv)->obj, up);
+		rt_nic_set_link(c->nic->priv, up);
 	else
 		port_set_link(p, up);
 }
@@ -293,6 +296,12 @@ int rt_init(struct rt *rt, struct netconf *nc, struct strbuf *err)
 		strbuf_printf(err, "cannot set up io_uring: %s", strerror(-ret));
 		return ret;
 	}
+	ret = rt_events_init(rt);
+	if (ret) {
+		strbuf_printf(err, "out of memory");
+		uloop_fini(&rt->loop);
+		return ret;
+	}
 	/* before any thread or child exists, so the mask is inherited */
 	ret = sig_watch_start(&rt->sig, &rt->loop, rt_on_signal, rt);
 	if (ret) {
@@ -313,15 +322,17 @@ int rt_init(struct rt *rt, struct netconf *nc, struct strbuf *err)
 }
 
 /**
- * rt_make_rundir() - create the private directory for default sockets
+ * rt_rundir() - the private directory for default sockets, made on first use
  * @rt:		runtime
+ * @dir:	set to its path
  *
  * Return: 0, or -errno
  */
-static int rt_make_rundir(struct rt *rt)
+int rt_rundir(struct rt *rt, const char **dir)
 {
 	const char *base = getenv("XDG_RUNTIME_DIR");
 
+	*dir = rt->rundir;
 	if (rt->rundir[0])
 		return 0;
 	if (!base || access(base, W_OK))
@@ -332,28 +343,6 @@ static int rt_make_rundir(struct rt *rt)
 		rt->rundir[0] = '\0';
 		return -errno;
 	}
-	return 0;
-}
-
-/**
- * rt_default_attach() - the attach= spec of a NIC that names none
- * @rt:		runtime
- * @nic:	the NIC
- * @buf:	spec output
- * @size:	size of @buf
- *
- * Return: 0, or -errno
- */
-static int rt_default_attach(struct rt *rt, struct netconf_nic *nic, char *buf,
-			     size_t size)
-{
-	int ret = rt_make_rundir(rt);
-
-	if (ret)
-		return ret;
-	if ((size_t)snprintf(buf, size, "stream:unix:%s/%s.sock", rt->rundir,
-			     nic->name) >= size)
-		return -ENAMETOOLONG;
 	return 0;
 }
 
@@ -380,30 +369,18 @@ int rt_open_all(struct rt *rt, struct strbuf *err)
 			strbuf_printf(err, "%s: %s", nd->loc ? nd->loc : nd->id,
 				      strbuf_str(&why));
 	}
+	if (!ret)	/* -object filter-*: on the netdevs just opened */
+		ret = rt_filter_open_all(rt, err);
 	for (i = 0; i < rt->nc->nnics && !ret; i++) {
 		struct netconf_nic *nic = rt->nc->nics[i];
-		const char *attach = netconf_opt_str(nic->props, "attach");
-		char def[PATH_MAX + 64];
 
-		if (!attach) {
-			ret = rt_default_attach(rt, nic, def, sizeof(def));
-			if (ret) {
-				strbuf_printf(err, "%s: cannot create a socket "
-					      "directory: %s", nic->loc ?
-					      nic->loc : nic->name,
-					      strerror(-ret));
-				break;
-			}
-			attach = def;
-		}
-		if (!nic->priv) {
-			strbuf_reset(&why);
-			ret = rt_nic_attach(rt, nic, attach, &why);
-			if (ret)
-				strbuf_printf(err, "%s: %s", nic->loc ?
-					      nic->loc : nic->name,
-					      strbuf_str(&why));
-		}
+		if (nic->priv)
+			continue;
+		strbuf_reset(&why);
+		ret = rt_nic_open(rt, nic, &why);
+		if (ret)
+			strbuf_printf(err, "%s: %s", nic->loc ? nic->loc :
+				      nic->name, strbuf_str(&why));
 	}
 	if (!ret) {
 		strbuf_reset(&why);
@@ -433,6 +410,7 @@ void rt_close_all(struct rt *rt)
 		rt_netdev_close(rt, rt->nc->netdevs[i]);
 	for (i = 0; i < rt->nc->nzombies; i++)
 		rt_netdev_close(rt, rt->nc->zombies[i]);
+	rt_be_drain(rt);	/* links and taps finish closing on the worker */
 	for (i = 0; i < rt->nc->nhubs; i++) {
 		struct rt_hub *h = rt->nc->hubs[i]->priv;
 
@@ -475,9 +453,11 @@ void rt_fini(struct rt *rt)
 		mon_server_close(rt->mons[i]);
 	rt->nmons = 0;
 	rt_close_all(rt);
+	rt_filter_fini(rt);	/* the pins outlive what was pinned */
 	if (rt->worker_up)
 		uworker_stop(&rt->worker);
 	rt->worker_up = false;
+	rt_events_fini(rt);
 	if (rt->sig.fd >= 0)
 		sig_watch_stop(&rt->sig, &rt->loop);
 	uloop_fini(&rt->loop);
