@@ -552,9 +552,10 @@ void mon_server_close(struct mon_server *s)
 		if (s->clients[i])
 			mon_client_close(s->clients[i]);
 	uloop_poll_del(s->loop, &s->poll);
-	/* drain the kernel's cancellations so released clients are freed */
-	for (i = 0; i < 4 && uloop_poll_busy(&s->poll); i++)
-		uloop_run_once(s->loop, 1000000);
+	/* drain the kernel's cancellations so released clients are freed:
+	 * their release callbacks run from these completions */
+	for (i = 0; i < 8; i++)
+		uloop_run_once(s->loop, i < 4 ? 0 : 1000000);
 	close(s->fd);
 	unlink(s->path);
 	free(s);

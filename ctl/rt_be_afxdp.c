@@ -263,7 +263,7 @@ int rt_be_afxdp_open(struct rt *rt, struct rt_netdev *rn, struct uloop *loop,
 	ret = afxdp_open(&a, &o.cfg, loop, rn->nd->id);
 	if (ret == -EPERM || ret == -EACCES)
 		return rt_afxdp_noperm(rt, rn, loop, o.cfg.ifname, ret, err);
-	if (ret == -EINVAL && o.cfg.map_path)
+	if (ret == -ENOENT && o.cfg.map_path)
 		strbuf_printf(err, "failed to insert AF_XDP socket into map "
 			      "%s: %s", o.cfg.map_path, strerror(-ret));
 	else if (ret)

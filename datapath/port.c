@@ -22,6 +22,9 @@ static const char *const port_drop_names[] = {
 };
 /* clang-format on */
 
+/* Filter verdicts are a bit per frame of a batch; positions fit a byte. */
+static_assert(FRAME_BATCH_MAX <= 64, "a batch fits a 64-bit drop mask");
+
 static_assert(sizeof(port_drop_names) / sizeof(port_drop_names[0]) ==
 		      PORT_DROP_COUNT,
 	      "every drop reason has a name");
@@ -57,6 +60,21 @@ int port_init(struct port *p, const struct port_ops *ops, enum port_kind kind,
 }
 
 /**
+ * port_filt_reset() - forget the filters' verdicts held for @p as a sender
+ * @p:	the port (NULL is ignored)
+ *
+ * Called when what @p offers next is not what its peer held (a new peer,
+ * a link going down, a filter added or removed).
+ */
+static void port_filt_reset(struct port *p)
+{
+	if (!p)
+		return;
+	memset(p->filt_ahead, 0, sizeof(p->filt_ahead));
+	memset(p->filt_drop, 0, sizeof(p->filt_drop));
+}
+
+/**
  * port_connect() - make two ports each other's peer
  * @a:	one port
  * @b:	the other
@@ -74,6 +92,8 @@ int port_connect(struct port *a, struct port *b)
 	b->peer = a;
 	memset(a->waiting, 0, sizeof(a->waiting));
 	memset(b->waiting, 0, sizeof(b->waiting));
+	port_filt_reset(a);
+	port_filt_reset(b);
 	return 0;
 }
 
@@ -104,6 +124,8 @@ void port_disconnect(struct port *p)
 		return;
 	p->peer = NULL;
 	peer->peer = NULL;
+	port_filt_reset(p);
+	port_filt_reset(peer);
 	port_wake_all(p);
 	port_wake_all(peer);
 }
@@ -177,6 +199,198 @@ static unsigned int port_offer(struct port *src, struct port *dst,
 }
 
 /**
+ * DOC: filters in port_send()
+ *
+ * A port may carry filters (struct port_filter): qnet's user-space
+ * captures and drop/allow filters of the netdev the port stands for.
+ * port_send() runs the sender's filters (PORT_DIR_OUT, in list order) and
+ * then the receiver's (PORT_DIR_IN, in reverse order, as QEMU runs a
+ * netdev's filters), on the well-formed frames of each batch of at most
+ * FRAME_BATCH_MAX, before the peer's receive(). A frame a filter drops is
+ * not shown to the filters after it, and is charged to the sender as
+ * `filtered` (send side). Without any filter on either end the only cost
+ * is one predictable branch.
+ *
+ * Each frame passes the filters once. When the peer holds the sender in
+ * the middle of a filtered batch, the verdicts of the frames not yet done
+ * are kept (@filt_ahead, @filt_drop) and applied to the front of the
+ * sender's next offer, which by the backpressure contract is those same
+ * frames, oldest first.
+ */
+
+/**
+ * port_filter_one() - run one filter on the surviving frames of a batch
+ * @pf:		the filter
+ * @dir:	direction from the filter's port
+ * @queue:	the queue
+ * @g:		surviving frames (compacted in place)
+ * @idx:	their positions in the batch (compacted alongside)
+ * @m:		how many survive
+ * @drop:	bit per batch position: gets the frames @pf drops
+ *
+ * Return: how many survive @pf.
+ */
+static unsigned int port_filter_one(struct port_filter *pf, enum port_dir dir,
+				    unsigned int queue, struct frame **g,
+				    uint8_t *idx, unsigned int m,
+				    uint64_t *drop)
+{
+	uint64_t d = pf->run(pf->arg, dir, queue, g, m);
+	unsigned int j, k;
+
+	if (!d)
+		return m;
+	for (j = k = 0; j < m; j++) {
+		if (d & (1ull << j)) {
+			*drop |= 1ull << idx[j];
+		} else {
+			g[k] = g[j];
+			idx[k++] = idx[j];
+		}
+	}
+	return k;
+}
+
+/**
+ * port_filter_batch() - the filters' verdicts on one batch
+ * @src:	the sender
+ * @dst:	its peer
+ * @queue:	the queue
+ * @f:		the frames
+ * @n:		how many (1..FRAME_BATCH_MAX)
+ *
+ * Runts and giants are not shown to the filters (port_send() drops them).
+ *
+ * Return: bit i set: a filter dropped f[i].
+ */
+static uint64_t port_filter_batch(struct port *src, struct port *dst,
+				  unsigned int queue, struct frame **f,
+				  unsigned int n)
+{
+	struct frame *g[FRAME_BATCH_MAX];
+	uint8_t idx[FRAME_BATCH_MAX];
+	uint64_t drop = 0;
+	unsigned int i, m = 0;
+
+	for (i = 0; i < n; i++) {
+		if (f[i]->len < FRAME_MIN_LEN || f[i]->len > FRAME_MAX_LEN)
+			continue;
+		g[m] = f[i];
+		idx[m++] = (uint8_t)i;
+	}
+	for (i = 0; i < src->nfilters && m; i++)
+		m = port_filter_one(src->filters[i], PORT_DIR_OUT, queue, g,
+				    idx, m, &drop);
+	for (i = dst->nfilters; i-- > 0 && m;)
+		m = port_filter_one(dst->filters[i], PORT_DIR_IN, queue, g, idx,
+				    m, &drop);
+	return drop;
+}
+
+/**
+ * port_send_batch() - port_send() of one filtered batch
+ * @src:	the sender
+ * @dst:	its peer
+ * @queue:	the queue
+ * @f:		the frames
+ * @n:		how many (1..FRAME_BATCH_MAX)
+ * @drop:	the filters' verdicts (bit i: drop f[i])
+ * @can_hold:	the sender may be held
+ *
+ * Return: how many frames at the front of @f are done with; fewer than @n
+ * only when the sender was held.
+ */
+static unsigned int port_send_batch(struct port *src, struct port *dst,
+				    unsigned int queue, struct frame **f,
+				    unsigned int n, uint64_t drop,
+				    bool can_hold)
+{
+	unsigned int i = 0, run, took;
+	uint64_t bytes;
+
+	while (i < n) {
+		if (drop & (1ull << i)) {
+			src->stats[queue].drops[PORT_DROP_FILTER]++;
+			i++;
+			continue;
+		}
+		run = port_good_run(f + i, n - i, &bytes);
+		if (run == 0) {
+			port_count_bad(src, queue, f[i++]);
+			continue;
+		}
+		if (drop >> i) {	/* the run ends at the next drop */
+			unsigned int next =
+				(unsigned int)__builtin_ctzll(drop >> i);
+
+			if (next < run) {
+				run = next;
+				bytes = frame_bytes(f + i, run);
+			}
+		}
+		took = port_offer(src, dst, queue, f + i, run, bytes);
+		i += took;
+		if (took == run)
+			continue;
+		if (can_hold) {
+			dst->waiting[queue] = src;
+			return i;
+		}
+		src->stats[queue].drops[PORT_DROP_QUEUE_FULL] += run - took;
+		i += run - took;
+	}
+	return n;
+}
+
+/**
+ * port_send_filtered() - port_send() when either end has filters
+ * @src:	the sender
+ * @dst:	its peer (both links up)
+ * @queue:	the queue
+ * @f:		the frames
+ * @n:		how many (at least one)
+ * @can_hold:	the sender may be held (it has a resume hook)
+ *
+ * Return: as port_send().
+ */
+static unsigned int port_send_filtered(struct port *src, struct port *dst,
+				       unsigned int queue, struct frame **f,
+				       unsigned int n, bool can_hold)
+{
+	unsigned int ahead = src->filt_ahead[queue], done = 0, c, k;
+	uint64_t mask = src->filt_drop[queue], drop;
+
+	src->filt_ahead[queue] = 0;
+	src->filt_drop[queue] = 0;
+	while (done < n) {
+		c = n - done < FRAME_BATCH_MAX ? n - done : FRAME_BATCH_MAX;
+		if (ahead) {	/* frames the filters saw before a hold */
+			c = c < ahead ? c : ahead;
+			drop = mask;
+			ahead -= c;
+			mask = c < 64 ? mask >> c : 0;
+		} else {
+			drop = port_filter_batch(src, dst, queue, f + done, c);
+		}
+		k = port_send_batch(src, dst, queue, f + done, c, drop,
+				    can_hold);
+		done += k;
+		if (k == c)
+			continue;
+		/* held: keep the verdicts of f[done..] for the next offer */
+		src->filt_ahead[queue] = (uint8_t)(c - k + ahead);
+		src->filt_drop[queue] = (drop >> k) |
+					(ahead ? mask << (c - k) : 0);
+		return done;
+	}
+	if (ahead) {	/* the sender offered fewer than it was held with */
+		src->filt_ahead[queue] = (uint8_t)ahead;
+		src->filt_drop[queue] = mask;
+	}
+	return done;
+}
+
+/**
  * port_send() - offer frames to @src's peer on @queue
  * @src:	the sending port
  * @queue:	queue index, below @src->nqueues
@@ -192,7 +406,9 @@ static unsigned int port_offer(struct port *src, struct port *dst,
  * can be held is recorded as waiting on the peer and the call stops; one
  * that cannot is charged queue_full for each frame not taken.  Every drop
  * is charged to @src on @queue; frames taken count as @src's tx and the
- * peer's rx.  Never allocates, never blocks.
+ * peer's rx.  Filters on either end see the well-formed frames first and
+ * may drop some (`filtered`, see "filters in port_send()").  Never
+ * allocates, never blocks.
  *
  * Return: how many frames at the front of @f are done with (taken or
  * dropped and counted).  Always @n unless the sender was held; then
@@ -216,6 +432,8 @@ unsigned int port_send(struct port *src, unsigned int queue, struct frame **f,
 		return n;
 	}
 	can_hold = can_hold && src->ops->resume;
+	if (__builtin_expect((src->nfilters | dst->nfilters) != 0, 0))
+		return port_send_filtered(src, dst, queue, f, n, can_hold);
 	while (done < n) {
 		uint64_t bytes;
 		unsigned int run = port_good_run(f + done, n - done, &bytes);
@@ -284,6 +502,8 @@ void port_set_link(struct port *p, bool up)
 		peer->ops->link_changed(peer);
 	if (up)
 		return;
+	port_filt_reset(p);
+	port_filt_reset(peer);
 	port_wake_all(p);
 	if (p->peer)
 		port_wake_all(p->peer);
@@ -364,4 +584,51 @@ uint64_t port_stats_drops(const struct port_stats *s)
 	for (r = 0; r < PORT_DROP_COUNT; r++)
 		sum += s->drops[r];
 	return sum;
+}
+
+/**
+ * port_filter_add() - put a filter at the end of @p's list
+ * @p:		the port
+ * @pf:		the filter (@pf->run set); stays the caller's
+ *
+ * Call it from the thread that runs @p (no frame in flight).
+ *
+ * Return: 0; -EINVAL for a filter without @run or already on @p;
+ * -ENOSPC when PORT_MAX_FILTERS are on @p.
+ */
+int port_filter_add(struct port *p, struct port_filter *pf)
+{
+	unsigned int i;
+
+	if (!pf || !pf->run)
+		return -EINVAL;
+	for (i = 0; i < p->nfilters; i++)
+		if (p->filters[i] == pf)
+			return -EINVAL;
+	if (p->nfilters == PORT_MAX_FILTERS)
+		return -ENOSPC;
+	p->filters[p->nfilters++] = pf;
+	port_filt_reset(p);
+	port_filt_reset(p->peer);
+	return 0;
+}
+
+/**
+ * port_filter_del() - take a filter off @p (not on it: nothing happens)
+ * @p:		the port
+ * @pf:		the filter
+ */
+void port_filter_del(struct port *p, struct port_filter *pf)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->nfilters && p->filters[i] != pf; i++)
+		;
+	if (i == p->nfilters)
+		return;
+	memmove(&p->filters[i], &p->filters[i + 1],
+		(p->nfilters - i - 1) * sizeof(p->filters[0]));
+	p->filters[--p->nfilters] = NULL;
+	port_filt_reset(p);
+	port_filt_reset(p->peer);
 }

@@ -65,6 +65,36 @@ struct port_stats {
 struct port;
 struct hub;
 
+/** PORT_MAX_FILTERS - most filters on one port */
+#define PORT_MAX_FILTERS 8
+
+/**
+ * enum port_dir - direction of a frame, seen from the port a filter sits on
+ * @PORT_DIR_IN:	frames the port receives from its peer
+ * @PORT_DIR_OUT:	frames the port sends to its peer
+ */
+enum port_dir {
+	PORT_DIR_IN,
+	PORT_DIR_OUT,
+	PORT_DIR_COUNT
+};
+
+/**
+ * struct port_filter - a filter on a port's frames (capture, drop, allow)
+ * @run:	called in port_send() with up to FRAME_BATCH_MAX well-formed
+ *		frames of one direction and queue, before the peer's
+ *		receive(); must not keep or release them, nor call port_*()
+ *		on the ports involved. Return: bit i set: drop frame i.
+ * @arg:	passed to @run
+ *
+ * The caller owns the struct; it must stay valid while it is on a port.
+ */
+struct port_filter {
+	uint64_t (*run)(void *arg, enum port_dir dir, unsigned int queue,
+			struct frame *const *f, unsigned int n);
+	void *arg;
+};
+
 /**
  * struct port_ops - what a kind of port does
  * @receive:	take up to @n frames from the peer on @queue. Return how many
@@ -95,6 +125,12 @@ struct port_ops {
  * @waiting:	per queue: a sender held by this port, to resume on port_wake
  * @stats:	per-queue counters
  * @priv:	owner's state
+ * @nfilters:	filters on this port (0: port_send() takes no filter path)
+ * @filters:	the filters, in order (port_filter_add())
+ * @filt_ahead:	per queue, as a sender: frames at the front of the next
+ *		offer that the filters have already seen (the peer held this
+ *		port in the middle of a filtered batch)
+ * @filt_drop:	per queue: the filters' verdicts for them (bit i: drop)
  */
 struct port {
 	const struct port_ops *ops;
@@ -107,6 +143,10 @@ struct port {
 	struct port *waiting[PORT_MAX_QUEUES];
 	struct port_stats stats[PORT_MAX_QUEUES];
 	void *priv;
+	unsigned int nfilters;
+	struct port_filter *filters[PORT_MAX_FILTERS];
+	uint8_t filt_ahead[PORT_MAX_QUEUES];
+	uint64_t filt_drop[PORT_MAX_QUEUES];
 };
 
 int port_init(struct port *p, const struct port_ops *ops, enum port_kind kind,
@@ -125,5 +165,9 @@ void port_stats_sum(const struct port *p, struct port_stats *sum);
 
 /* Added by datapath (not in the first contract): */
 uint64_t port_stats_drops(const struct port_stats *s);
+
+/* Filters on a port's frames (filter-dump, drop/allow filters): */
+int port_filter_add(struct port *p, struct port_filter *pf);
+void port_filter_del(struct port *p, struct port_filter *pf);
 
 #endif /* QNET_DATAPATH_PORT_H */

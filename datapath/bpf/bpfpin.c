@@ -18,6 +18,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/if_link.h>
 #include <linux/magic.h>
 #include <xdp/libxdp.h>
 
@@ -183,9 +184,22 @@ static unsigned int detach_prog_id(uint32_t id)
 	if (!ifs)
 		return 0;
 	for (i = ifs; i->if_index; i++) {
+		LIBBPF_OPTS(bpf_xdp_query_opts, q);
 		struct xdp_multiprog *mp;
 		struct xdp_program *p;
 
+		/* ids first: libxdp 1.3's lookup leaks a program fd per call */
+		if (bpf_xdp_query((int)i->if_index, 0, &q) ||
+		    (!q.drv_prog_id && !q.skb_prog_id))
+			continue;
+		if (q.drv_prog_id == id || q.skb_prog_id == id) {
+			if (!bpf_xdp_detach((int)i->if_index,
+					    q.drv_prog_id == id ?
+					    XDP_FLAGS_DRV_MODE :
+					    XDP_FLAGS_SKB_MODE, NULL))
+				n++;
+			continue;
+		}
 		mp = xdp_multiprog__get_from_ifindex(i->if_index);
 		if (!mp || libxdp_get_error(mp))
 			continue;

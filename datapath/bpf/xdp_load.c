@@ -330,20 +330,15 @@ int xdp_load_stats(const struct xdp_load *x, uint64_t out[XDP_STEER_STAT_COUNT])
  */
 int xdp_load_attached(const struct xdp_load *x)
 {
-	struct xdp_multiprog *mp;
-	struct xdp_program *p;
-	int ret, err;
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	int err;
 
 	if (!x->ifindex)
 		return 0;
-	mp = xdp_multiprog__get_from_ifindex(x->ifindex);
-	err = libxdp_get_error(mp);
+	/* ids only: libxdp 1.3's multiprog lookup leaks a program fd per call */
+	err = bpf_xdp_query(x->ifindex, 0, &q);
 	if (err)
-		return err == -ENOENT ? 0 : err;
-	if (!mp)
-		return 0;
-	p = xdp_multiprog__main_prog(mp);
-	ret = p && xdp_program__id(p) == x->main_id;
-	xdp_multiprog__close(mp);
-	return ret;
+		return err;
+	return q.prog_id == x->main_id || q.drv_prog_id == x->main_id ||
+	       q.skb_prog_id == x->main_id;
 }

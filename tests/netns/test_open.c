@@ -10,7 +10,10 @@
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
 
 #include "devices/netns_tap.h"
 #include "tests/netns/nstest.h"
@@ -263,6 +266,70 @@ static void test_carrier(struct uloop *loop)
 	nst_ns_del(ns);
 }
 
+/* An ethtool on/off setting of @ifname (ETHTOOL_GTSO, ETHTOOL_GTXCSUM). */
+static int ethtool_get(int sock, const char *ifname, uint32_t cmd)
+{
+	struct ethtool_value ev = {.cmd = cmd};
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = (void *)&ev;
+	CHECK_EQ(ioctl(sock, SIOCETHTOOL, &ifr), 0);
+	return (int)ev.data;
+}
+
+/* Open a tap with @cfg; check its receive ring and the tap's TSO. */
+static void check_ring(struct uloop *loop, struct netns_tap_config *cfg,
+		       int sock, unsigned int bufs, unsigned int size)
+{
+	struct netns_tap_stats st;
+	struct netns_tap *nt;
+
+	CHECK_EQ(netns_tap_open(&nt, cfg, loop, "r0"), 0);
+	netns_tap_stats(nt, &st);
+	if (st.rx_bufs != bufs || st.rx_buf_size != size)
+		fprintf(stderr, "mtu %u offload %d: %u buffers of %u\n",
+			cfg->mtu, cfg->offload, st.rx_bufs, st.rx_buf_size);
+	CHECK_EQ(st.rx_bufs, bufs);
+	CHECK_EQ(st.rx_buf_size, size);
+	CHECK_EQ(ethtool_get(sock, "tap0", ETHTOOL_GTSO), cfg->offload);
+	CHECK_EQ(ethtool_get(sock, "tap0", ETHTOOL_GTXCSUM), cfg->offload);
+	close_and_wait(loop, nt);
+}
+
+/* Receive rings sized by bytes; offload sets checksum and TSO on the tap. */
+static void test_ring(struct uloop *loop)
+{
+	struct netns_tap_config cfg = {.released = on_released};
+	char ns[NST_NS_NAME_MAX];
+	int sock;
+
+	nst_ns_add(ns);
+	cfg.netns = ns;
+	sock = nst_ns_socket(ns, AF_INET, SOCK_DGRAM, 0);
+	/* 12 + 1518 + 1 rounded to 64: 2 MiB would be 1365, at most 256 */
+	check_ring(loop, &cfg, sock, 256, 1536);
+	/* 12 + 9018 + 1 -> 9088: 230 buffers, nearest power of two 256 */
+	cfg.mtu = 9000;
+	check_ring(loop, &cfg, sock, 256, 9088);
+	/* 12 + 65538 + 1 -> 65600: 31.97, so 32 (not 256 x 64 KiB) */
+	cfg.mtu = 65520;
+	check_ring(loop, &cfg, sock, 32, 65600);
+	/* offload: 64 KiB GSO frames at any MTU */
+	cfg.mtu = 0;
+	cfg.offload = true;
+	check_ring(loop, &cfg, sock, 32, 65600);
+	/* an explicit rx-bufs wins */
+	cfg.rx_bufs = 8;
+	check_ring(loop, &cfg, sock, 8, 65600);
+	cfg.offload = false;
+	cfg.rx_bufs = 1024;
+	check_ring(loop, &cfg, sock, 1024, 1536);
+	close(sock);
+	nst_ns_del(ns);
+}
+
 int main(void)
 {
 	struct uloop loop;
@@ -273,6 +340,7 @@ int main(void)
 	test_pid_path(&loop);
 	test_errors(&loop);
 	test_carrier(&loop);
+	test_ring(&loop);
 	uloop_fini(&loop);
 	printf("netns-tap-open: ok\n");
 	return 0;
