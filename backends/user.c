@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* user.c: the -netdev user port: libslirp instance setup, frames in and out, teardown. */
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,12 +31,20 @@
  * re-entered from inside libslirp, where it holds the sender.
  *
  * Slirp to peer: libslirp's send_packet copies the frame into a pool buffer
- * (sized at open; padded to 60 bytes as QEMU pads for its NICs) and queues
- * it; the queue (USER_TXQ_LEN) is sent with port_send() from the loop hook,
- * never from inside the peer's own send.  libslirp cannot be paused, so
- * frames the peer does not take are dropped as queue_full (port_send), an
- * empty pool counts no_rx_buffer, and a full queue inside receive() counts
- * queue_full; TCP recovers by retransmission.
+ * (padded to 60 bytes as QEMU pads for its NICs) and queues it; the queue
+ * (USER_TXQ_LEN) is sent with port_send() from the loop hook, never from
+ * inside the peer's own send.  Before it goes, pure TCP ACKs that a later
+ * ACK of the same connection in the queue supersedes are dropped and
+ * counted as filtered (user_ack_coalesce(), "ACK coalescing" in
+ * user_offload.c).  libslirp cannot be paused, so frames the peer does not
+ * take are dropped as queue_full (port_send), an empty pool counts
+ * no_rx_buffer, and a full queue inside receive() counts queue_full; TCP
+ * recovers by retransmission.
+ *
+ * Pools, sized at open: when every frame fits USER_SMALL_BUF (MTU and MRU
+ * up to 2030), one pool of USER_POOL_FRAMES buffers; else USER_SMALL_FRAMES
+ * small buffers (ACKs and other short frames) and USER_BIG_BYTES of
+ * MTU-sized ones, so a large MTU does not make every ACK hold 64 KiB.
  */
 
 static unsigned int user_receive(struct port *p, unsigned int queue,
@@ -54,9 +63,13 @@ static void user_frame_release(struct frame *f)
 	struct user_backend *be =
 		(struct user_backend *)((char *)f->owner -
 					offsetof(struct user_backend, owner));
+	struct pool *p = &be->pool;
 
-	f->owner = &be->pool.owner;
-	be->pool.owner.release(f);
+	if (be->big.nframes && f >= be->big.frames &&
+	    f < be->big.frames + be->big.nframes)
+		p = &be->big;
+	f->owner = &p->owner;
+	p->owner.release(f);
 	be->frames_out--;
 	if (be->closing && !be->frames_out)
 		user_try_free(be);
@@ -92,7 +105,9 @@ static ssize_t user_cb_send(const void *buf, size_t len, void *opaque)
 		}
 		user_flush(be);
 	}
-	f = pool_alloc(&be->pool);
+	f = len <= be->pool.buf_size ? pool_alloc(&be->pool) : NULL;
+	if (!f && be->big.nframes)
+		f = pool_alloc(&be->big);
 	if (!f) {
 		port_count_drop(&be->port, 0, PORT_DROP_NO_BUFFER, 1);
 		be->stats.out_dropped++;
@@ -116,19 +131,24 @@ static ssize_t user_cb_send(const void *buf, size_t len, void *opaque)
  * @be:	the backend
  *
  * The queue is emptied first: frames libslirp produces while the peer
- * re-enters receive() are queued anew, for the next flush.
+ * re-enters receive() are queued anew, for the next flush.  Superseded pure
+ * ACKs are dropped (filtered) unless cfg.ack_coalesce_off.
  */
 void user_flush(struct user_backend *be)
 {
 	struct frame *batch[USER_TXQ_LEN];
-	unsigned int n = be->ntxq, i, k;
+	unsigned int n = be->ntxq, kept = n, i, k;
 
 	if (!n)
 		return;
 	memcpy(batch, be->txq, n * sizeof(batch[0]));
 	be->ntxq = 0;
-	for (i = 0; i < n; i += k) {
-		k = n - i < FRAME_BATCH_MAX ? n - i : FRAME_BATCH_MAX;
+	if (!be->cfg.ack_coalesce_off)
+		kept = user_ack_coalesce(batch, n, &be->stats);
+	if (kept < n)
+		port_count_drop(&be->port, 0, PORT_DROP_FILTER, n - kept);
+	for (i = 0; i < kept; i += k) {
+		k = kept - i < FRAME_BATCH_MAX ? kept - i : FRAME_BATCH_MAX;
 		port_send(&be->port, 0, batch + i, k, false);
 	}
 	frame_put_n(batch, n);
@@ -318,9 +338,21 @@ static int user_slirp_new(struct user_backend *be, struct user_err *err)
 	return 0;
 }
 
+static_assert(USER_POOL_FRAMES * USER_SMALL_BUF <= (1u << 20),
+	      "the single pool stays within 1 MiB");
+static_assert(USER_SMALL_FRAMES >= USER_TXQ_LEN,
+	      "a full queue of ACKs fits the small pool");
+static_assert(USER_BIG_BYTES / (FRAME_MAX_LEN + 64) >= USER_BIG_MIN,
+	      "USER_BIG_MIN buffers of the largest frame fit USER_BIG_BYTES");
+
 /**
- * user_setup_buffers() - size the send pool and the scratch buffer
+ * user_setup_buffers() - size the send pools and the scratch buffer
  * @be:		the backend (config copied in)
+ *
+ * Frames up to USER_SMALL_BUF bytes (Ethernet header and a VLAN tag on
+ * the MTU): one pool of USER_POOL_FRAMES.  Larger: USER_SMALL_FRAMES of
+ * USER_SMALL_BUF for short frames, and USER_BIG_BYTES of full-size ones
+ * (31 at MTU 65520); pools are resident from the start (MAP_POPULATE).
  *
  * Return: 0 or -ENOMEM.
  */
@@ -328,20 +360,24 @@ static int user_setup_buffers(struct user_backend *be)
 {
 	unsigned int mtu = be->cfg.mtu ? be->cfg.mtu : USER_MTU_DEFAULT;
 	unsigned int mru = be->cfg.mru ? be->cfg.mru : USER_MTU_DEFAULT;
-	unsigned int nframes;
+	unsigned int nbig;
 
 	/* Ethernet header, plus room for a VLAN tag */
 	be->buf_size = (mtu > mru ? mtu : mru) + 18;
 	if (be->buf_size < USER_ETH_MIN)
 		be->buf_size = USER_ETH_MIN;
 	be->max_in = mru + 18;
-	nframes = USER_POOL_BYTES / be->buf_size;
-	if (nframes > USER_POOL_FRAMES)
-		nframes = USER_POOL_FRAMES;
-	if (nframes < FRAME_BATCH_MAX)
-		nframes = FRAME_BATCH_MAX;
-	if (pool_init(&be->pool, nframes, be->buf_size, 0))
-		return -ENOMEM;
+	if (be->buf_size <= USER_SMALL_BUF) {
+		if (pool_init(&be->pool, USER_POOL_FRAMES, be->buf_size, 0))
+			return -ENOMEM;
+	} else {
+		if (pool_init(&be->pool, USER_SMALL_FRAMES, USER_SMALL_BUF, 0))
+			return -ENOMEM;
+		nbig = USER_BIG_BYTES / ((be->buf_size + POOL_BUF_ALIGN - 1) &
+					 ~(POOL_BUF_ALIGN - 1));
+		if (pool_init(&be->big, nbig, be->buf_size, 0))
+			return -ENOMEM;
+	}
 	be->owner.release = user_frame_release;
 	be->scratch = malloc(FRAME_MAX_LEN);
 	return be->scratch ? 0 : -ENOMEM;
@@ -448,6 +484,7 @@ void user_try_free(struct user_backend *be)
 	free(be->prevv);
 	free(be->pfd);
 	pool_destroy(&be->pool);
+	pool_destroy(&be->big);
 	free(be->scratch);
 	user_config_free(&be->cfg);
 	free(be);

@@ -278,6 +278,10 @@ struct user_guestfwd {
  * @outbound6:		qnet: host address outbound IPv6 sockets bind to
  * @smbd:		the smbd to run for @smb (owned; NULL for
  *			USER_SMBD_DEFAULT)
+ * @ack_coalesce_off:	qnet: send every pure TCP ACK libslirp makes (by
+ *			default those a later ACK of the same flush
+ *			supersedes are dropped, see docs/user.md); for
+ *			tests and measurements, no option sets it
  *
  * Strings and arrays are owned (user_config_free()).  libslirp's protocol
  * emulation (tcp_emu) is never enabled.
@@ -318,6 +322,7 @@ struct user_config {
 	bool has_outbound6;
 	struct in6_addr outbound6;
 	char *smbd;
+	bool ack_coalesce_off;
 };
 
 void user_config_defaults(struct user_config *c);
@@ -357,6 +362,12 @@ int user_config_set_str(char **field, const char *value);
  * @guest_errors:	libslirp's guest_error reports
  * @held:		times receive() held its sender (re-entered from
  *			libslirp)
+ * @ack_pure:		pure TCP ACKs libslirp sent toward the guest (no
+ *			data, only the ACK flag, no options but timestamps;
+ *			counted by ACK coalescing, so 0 while it is off)
+ * @ack_coalesced:	of which were dropped because a later ACK of the
+ *			same connection in the same flush superseded them
+ *			(counted as "filtered" on the port)
  */
 struct user_stats {
 	uint64_t in_frames;
@@ -375,6 +386,8 @@ struct user_stats {
 	uint64_t timers;
 	uint64_t guest_errors;
 	uint64_t held;
+	uint64_t ack_pure;
+	uint64_t ack_coalesced;
 };
 
 /**

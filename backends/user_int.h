@@ -13,11 +13,23 @@
 /** USER_TXQ_LEN - frames from libslirp queued toward the peer at most */
 #define USER_TXQ_LEN 256
 
-/** USER_POOL_FRAMES - frames in the send pool at the default MTU */
+/** USER_SMALL_BUF - largest buffer of the small-frame pool */
+#define USER_SMALL_BUF 2048u
+
+/** USER_POOL_FRAMES - frames in the send pool when every frame fits it */
 #define USER_POOL_FRAMES 512
 
-/** USER_POOL_BYTES - most bytes of send pool buffers (large MTUs get fewer) */
-#define USER_POOL_BYTES (8u << 20)
+/** USER_SMALL_FRAMES - small buffers beside a big pool (ACKs, short frames) */
+#define USER_SMALL_FRAMES 256
+
+/** USER_BIG_BYTES - bytes of buffers for frames longer than USER_SMALL_BUF */
+#define USER_BIG_BYTES (2u << 20)
+
+/** USER_BIG_MIN - fewest buffers in the big pool */
+#define USER_BIG_MIN 16
+
+/** USER_ACKC_FLOWS - connections ACK coalescing tracks in one flush */
+#define USER_ACKC_FLOWS 16
 
 /** USER_WATCH_ERRORS - poll errors in a row before an fd is not re-armed */
 #define USER_WATCH_ERRORS 4
@@ -94,9 +106,12 @@ struct user_fwd_active {
  * @loop:	the uloop its sockets and timers live on
  * @slirp:	libslirp's state
  * @cfg:	its configuration (owned copy)
- * @pool:	frames toward the peer
- * @owner:	release hook put in our frames (returns them to @pool)
- * @frames_out:	frames of @pool not yet returned
+ * @pool:	frames toward the peer: every frame when they all fit
+ *		USER_SMALL_BUF, else the short ones
+ * @big:	frames longer than USER_SMALL_BUF (no frames when every frame
+ *		fits @pool)
+ * @owner:	release hook put in our frames (returns them to their pool)
+ * @frames_out:	frames of @pool and @big not yet returned
  * @txq:	frames produced by libslirp, not yet sent to the peer
  * @ntxq:	how many
  * @buf_size:	usable bytes in each @pool buffer
@@ -140,6 +155,7 @@ struct user_backend {
 	Slirp *slirp;
 	struct user_config cfg;
 	struct pool pool;
+	struct pool big;
 	struct frame_owner owner;
 	unsigned int frames_out;
 	struct frame *txq[USER_TXQ_LEN];
@@ -207,6 +223,8 @@ void user_try_free(struct user_backend *be);
 /* user_offload.c */
 int user_offload(const struct frame *f, uint8_t *scratch, uint32_t *len);
 int user_l3_check(const struct user_config *c, const uint8_t *d, uint32_t len);
+unsigned int user_ack_coalesce(struct frame **f, unsigned int n,
+			       struct user_stats *st);
 
 /* user_fwd.c */
 int user_fwd_start(struct user_backend *be, struct user_err *err);

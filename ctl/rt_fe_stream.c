@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl/rt_be.h"
+#include "ctl/rt_be_addr.h"
 #include "ctl/runtime.h"
 #include "devices/vmm_stream.h"
 
@@ -17,7 +19,23 @@
  * docs/transports.md). Without it qnet listens on `<nic>.sock` in its
  * private directory. The VMM side is `-netdev stream,server=off,...` (or
  * `-netdev dgram`) and the NIC's `-device`.
+ *
+ * A stream NIC reports the VM's arrival and departure as QEMU's stream
+ * netdev does: QMP NETDEV_STREAM_CONNECTED (netdev-id: the NIC's name, the
+ * id of the VMM's netdev; addr: vmm_stream_peer(), the listening path for
+ * a unix socket) and NETDEV_STREAM_DISCONNECTED, through rt_be_event().
  */
+
+/**
+ * struct rt_fe_stream_ev - what the transport's event hook needs; lives
+ * until the transport is freed (STREAM_LINK_EV_CLOSED)
+ * @id:		the NIC's name
+ * @stream:	a stream transport (dgram has no connection events)
+ */
+struct rt_fe_stream_ev {
+	char *id;
+	bool stream;
+};
 
 /**
  * struct rt_fe_stream_cfg - a stream NIC's parsed attach= and VMM option
@@ -71,6 +89,42 @@ static int rt_fe_stream_prepare(struct rt *rt, struct rt_nic *rnic,
 }
 
 /**
+ * rt_fe_stream_event() - the transport's connection events (worker)
+ * @vs:		the transport
+ * @ev:		what happened
+ * @arg:	struct rt_fe_stream_ev
+ */
+static void rt_fe_stream_event(struct vmm_stream *vs,
+			       enum stream_link_event ev, void *arg)
+{
+	struct rt_fe_stream_ev *e = arg;
+	struct json_value *data;
+	struct stream_addr peer;
+
+	if (ev == STREAM_LINK_EV_CLOSED) {
+		free(e->id);
+		free(e);
+		rt_be_pending(-1);
+		return;
+	}
+	if (!e->stream || (ev != STREAM_LINK_EV_CONNECTED &&
+			   ev != STREAM_LINK_EV_DISCONNECTED))
+		return;
+	data = json_new_object();
+	if (!data)
+		return;
+	json_object_set(data, "netdev-id", json_new_string(e->id));
+	if (ev == STREAM_LINK_EV_CONNECTED) {
+		if (vmm_stream_peer(vs, &peer))
+			memset(&peer, 0, sizeof(peer));
+		json_object_set(data, "addr", rt_be_addr_json(&peer));
+	}
+	rt_be_event(ev == STREAM_LINK_EV_CONNECTED ?
+		    "NETDEV_STREAM_CONNECTED" : "NETDEV_STREAM_DISCONNECTED",
+		    data);
+}
+
+/**
  * rt_fe_stream_open() - listen (or bind) where the VMM attaches (worker)
  * @rt:		runtime
  * @rnic:	the NIC
@@ -83,15 +137,27 @@ static int rt_fe_stream_open(struct rt *rt, struct rt_nic *rnic,
 			     struct uloop *loop, struct strbuf *err)
 {
 	struct rt_fe_stream_cfg *c = rnic->cfg;
+	struct vmm_stream_notify nt = { .event = rt_fe_stream_event };
+	struct rt_fe_stream_ev *e = calloc(1, sizeof(*e));
 	struct vmm_stream *vs;
 	int ret;
 
-	ret = vmm_stream_open(&vs, &c->cfg, loop, rnic->nic->name, NULL);
+	if (!e || !(e->id = strdup(rnic->nic->name))) {
+		free(e);
+		return -ENOMEM;
+	}
+	e->stream = c->cfg.transport == VMM_STREAM_STREAM;
+	nt.arg = e;
+	rt_be_attach(rt);
+	ret = vmm_stream_open(&vs, &c->cfg, loop, rnic->nic->name, &nt);
 	if (ret) {
+		free(e->id);
+		free(e);
 		strbuf_printf(err, "cannot listen for the VM on '%s': %s",
 			      c->attach, strerror(-ret));
 		return ret;
 	}
+	rt_be_pending(1);
 	rnic->obj = vs;
 	rnic->port = vmm_stream_port(vs);
 	if (vmm_stream_qemu_args(vs, VMM_STREAM_QEMU_NETDEV, rnic->nic->name,

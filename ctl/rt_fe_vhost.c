@@ -205,7 +205,7 @@ static int rt_fe_vhost_prepare(struct rt *rt, struct rt_nic *rnic,
 			      nic->model->name, path, sizeof(c->path) - 1);
 		return -EINVAL;
 	}
-	snprintf(c->path, sizeof(c->path), "%s", path);
+	memcpy(c->path, path, strlen(path) + 1);	/* length checked above */
 	c->vc.path = c->path;
 	c->vc.server = !mode || strcmp(mode, "client");
 	c->vc.reconnect_ms = (uint32_t)netconf_opt_uint(nic->props,

@@ -29,7 +29,10 @@
  * queue, whose overflow the kernel counts (tx_dropped of the tap, see
  * netns_tap_link_stats()).  The peer's port_wake() runs the resume hook:
  * the FIFO is offered again oldest first, the held buffers go back, and
- * the ring's publish re-arms the read.
+ * the ring's publish re-arms the read.  With cfg->offload the tap has
+ * checksum and TSO offloads: a read may be a GSO frame of up to 64 KiB or
+ * carry a partial checksum, and its vnet header becomes the frame's
+ * (has_vnet); buffers are then sized for 64 KiB frames at any MTU.
  *
  * Writes (peer to namespace): receive() turns each frame into one writev
  * (vnet header, frame) on a write slot, taking a reference until the
@@ -188,6 +191,10 @@ static void nt_rx_cb(struct uloop *loop, struct ubufring_rx *rx, int res,
 	memcpy(&f->vnet, buf, NETNS_TAP_VNET_LEN);
 	f->has_vnet = (f->vnet.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) ||
 		      f->vnet.gso_type != VIRTIO_NET_HDR_GSO_NONE;
+	if (f->vnet.gso_type != VIRTIO_NET_HDR_GSO_NONE)
+		nt->stats.rx_gso++;
+	else if (f->has_vnet)
+		nt->stats.rx_csum++;
 	f->data = (uint8_t *)buf + NETNS_TAP_VNET_LEN;
 	f->len = (uint32_t)res - NETNS_TAP_VNET_LEN;
 	f->refs = 1;
@@ -424,6 +431,46 @@ static int nt_err(const struct netns_tap_config *cfg, int ret, const char *what)
 }
 
 /**
+ * nt_buf_size() - bytes of one receive buffer
+ * @c:	the configuration
+ *
+ * The vnet header, the largest frame (the MTU with Ethernet and VLAN
+ * headers; with offloads a 64 KiB GSO frame), one byte more to see a read
+ * the buffer cut, rounded up to a cache line.
+ *
+ * Return: the size.
+ */
+static unsigned int nt_buf_size(const struct netns_tap_config *c)
+{
+	unsigned int frame = (c->mtu ? c->mtu : 1500) + 18;
+
+	if (c->offload)
+		frame = FRAME_MAX_LEN;
+	return (NETNS_TAP_VNET_LEN + frame + 1 + 63) & ~63u;
+}
+
+/**
+ * nt_rx_bufs_default() - receive buffers when none are asked for
+ * @buf_size:	bytes per buffer
+ *
+ * Return: the power of two nearest to NETNS_TAP_RX_BYTES_DEFAULT /
+ * @buf_size, within NETNS_TAP_RX_BUFS_MIN_DEFAULT..MAX_DEFAULT.
+ */
+static unsigned int nt_rx_bufs_default(unsigned int buf_size)
+{
+	unsigned int want = NETNS_TAP_RX_BYTES_DEFAULT / buf_size;
+	unsigned int n = NETNS_TAP_RX_BUFS_MIN_DEFAULT;
+
+	while (n < NETNS_TAP_RX_BUFS_MAX_DEFAULT && n * 2 <= want)
+		n *= 2;
+	/* the next power of two when it is nearer */
+	if (n < NETNS_TAP_RX_BUFS_MAX_DEFAULT && n < want &&
+	    n * 2 - want < want - n)
+		n *= 2;
+	return n;
+}
+
+/**
  * nt_check() - validate a configuration and fill in its defaults
  * @cfg:	as given
  * @loop:	the loop (its features)
@@ -441,7 +488,11 @@ static int nt_check(const struct netns_tap_config *cfg, struct uloop *loop,
 	*c = *cfg;
 	if (!c->ifname || !*c->ifname)
 		c->ifname = NETNS_TAP_IFNAME_DEFAULT;
-	c->rx_bufs = c->rx_bufs ? c->rx_bufs : NETNS_TAP_RX_BUFS_DEFAULT;
+	/* TSO pays only while a 64 KiB frame holds two segments */
+	if (c->mtu > NETNS_TAP_OFFLOAD_MTU_MAX)
+		c->offload = false;
+	c->rx_bufs =
+		c->rx_bufs ? c->rx_bufs : nt_rx_bufs_default(nt_buf_size(c));
 	c->tx_slots = c->tx_slots ? c->tx_slots : NETNS_TAP_TX_SLOTS_DEFAULT;
 	if (!c->netns || !*c->netns)
 		return nt_err(cfg, -EINVAL, "netns is missing");
@@ -474,16 +525,15 @@ static int nt_check(const struct netns_tap_config *cfg, struct uloop *loop,
  */
 static struct netns_tap *nt_alloc(const struct netns_tap_config *c)
 {
-	unsigned int mtu = c->mtu ? c->mtu : 1500, i;
 	struct netns_tap *nt = calloc(1, sizeof(*nt));
+	unsigned int i;
 
 	if (!nt)
 		return NULL;
 	nt->tapfd = -1;
 	nt->nbufs = c->rx_bufs;
 	nt->nslots = c->tx_slots;
-	/* vnet header, MTU, Ethernet and VLAN headers, 1 to see a cut read */
-	nt->buf_size = (NETNS_TAP_VNET_LEN + mtu + 18 + 1 + 63) & ~63u;
+	nt->buf_size = nt_buf_size(c);
 	nt->frames = calloc(nt->nbufs, sizeof(*nt->frames));
 	nt->pend = calloc(nt->nbufs, sizeof(*nt->pend));
 	nt->defer = calloc(nt->nbufs, sizeof(*nt->defer));
@@ -703,6 +753,8 @@ void netns_tap_stats(const struct netns_tap *nt, struct netns_tap_stats *st)
 	*st = nt->stats;
 	st->rx_enobufs = nt->rx.stats.enobufs;
 	st->rx_pending = nt->npend;
+	st->rx_bufs = nt->nbufs;
+	st->rx_buf_size = nt->buf_size;
 	st->tx_inflight = nt->nslots - nt->nfree;
 }
 

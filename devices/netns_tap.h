@@ -27,8 +27,19 @@
 /** NETNS_TAP_IFNAME_DEFAULT - tap name inside the namespace (slirp4netns's) */
 #define NETNS_TAP_IFNAME_DEFAULT "tap0"
 
-/** NETNS_TAP_RX_BUFS_DEFAULT - receive buffers (frames read, not yet freed) */
-#define NETNS_TAP_RX_BUFS_DEFAULT 256
+/** NETNS_TAP_RX_BUFS_MAX_DEFAULT - most receive buffers by default */
+#define NETNS_TAP_RX_BUFS_MAX_DEFAULT 256
+
+/** NETNS_TAP_RX_BUFS_MIN_DEFAULT - fewest receive buffers by default */
+#define NETNS_TAP_RX_BUFS_MIN_DEFAULT 16
+
+/**
+ * NETNS_TAP_RX_BYTES_DEFAULT - receive ring size the default rx_bufs aims
+ * at: the power of two nearest to this over the buffer size, within
+ * NETNS_TAP_RX_BUFS_MIN_DEFAULT..NETNS_TAP_RX_BUFS_MAX_DEFAULT (256 at MTU
+ * 1500, 32 with @offload or at MTU 65520)
+ */
+#define NETNS_TAP_RX_BYTES_DEFAULT (2u << 20)
 
 /** NETNS_TAP_TX_SLOTS_DEFAULT - tap writes in flight at most */
 #define NETNS_TAP_TX_SLOTS_DEFAULT 256
@@ -39,6 +50,14 @@
 /* MTUs a tap accepts: the kernel's tap maximum is 65535 - 14 */
 #define NETNS_TAP_MTU_MIN 68
 #define NETNS_TAP_MTU_MAX 65521
+
+/**
+ * NETNS_TAP_OFFLOAD_MTU_MAX - largest MTU @offload applies at: above it a
+ * 64 KiB TSO frame cannot carry two segments, so TSO merges nothing, and
+ * checksum offload alone would only move the checksum from the namespace's
+ * kernel into the peer (the user backend completes it on a copy)
+ */
+#define NETNS_TAP_OFFLOAD_MTU_MAX 32000
 
 /* Addresses of configure=on (slirp4netns --configure, QEMU's user net). */
 #define NETNS_TAP_ADDR_DEFAULT	  "10.0.2.100"
@@ -65,8 +84,18 @@
  * @prefixlen:	its prefix length, 1..32; 0: 24
  * @gateway:	default route's gateway with @configure; INADDR_ANY:
  *		10.0.2.2
- * @rx_bufs:	receive buffers, a power of two, 2..32768; 0: 256.  Bounds
- *		the frames read from the tap and not yet taken by the peer.
+ * @offload:	the peer takes frames with checksum and TCP segmentation
+ *		offload headers (the user backend does; so does any port
+ *		whose receive() completes or forwards them): the tap gets
+ *		TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6, so the namespace hands
+ *		over TCP in frames of up to 64 KiB at any MTU and leaves
+ *		checksums to the peer; receive buffers are sized for 64 KiB
+ *		frames.  Only at an MTU up to NETNS_TAP_OFFLOAD_MTU_MAX,
+ *		where TSO can merge segments; above (and off), the
+ *		namespace's kernel segments and checksums.
+ * @rx_bufs:	receive buffers, a power of two, 2..32768; 0: sized by
+ *		bytes (NETNS_TAP_RX_BYTES_DEFAULT).  Bounds the frames read
+ *		from the tap and not yet taken by the peer.
  * @tx_slots:	writes in flight, 1..NETNS_TAP_TX_SLOTS_MAX; 0: 256
  * @bgid:	io_uring buffer group of the receive ring; unique per loop
  * @released:	optional; called (in the loop thread) once the object is
@@ -86,6 +115,7 @@ struct netns_tap_config {
 	struct in_addr addr;
 	unsigned int prefixlen;
 	struct in_addr gateway;
+	bool offload;
 	unsigned int rx_bufs;
 	unsigned int tx_slots;
 	uint16_t bgid;
@@ -100,6 +130,8 @@ struct netns_tap_config {
  * writes: peer to tap)
  * @rx_frames:	frames read from the tap and offered to the peer
  * @rx_bytes:	their bytes (without the vnet header)
+ * @rx_gso:	of the frames, those with a GSO header (offload on)
+ * @rx_csum:	of the frames, those with only a partial checksum header
  * @rx_batches:	port_send() calls that offered them
  * @rx_holds:	times the peer held the reader (took fewer than offered)
  * @rx_resumes:	times the peer resumed it
@@ -109,6 +141,8 @@ struct netns_tap_config {
  * @rx_ends:	times reading ended on an error (the tap went away)
  * @rx_last_error: that error (-errno), 0 if none
  * @rx_pending:	frames read and not yet taken by the peer, now
+ * @rx_bufs:	receive buffers (the configured or default count)
+ * @rx_buf_size: bytes per receive buffer, vnet header included
  * @tx_frames:	frames written to the tap
  * @tx_bytes:	their bytes (without the vnet header)
  * @tx_full:	receive() calls that took fewer than offered (slots busy)
@@ -120,6 +154,8 @@ struct netns_tap_config {
 struct netns_tap_stats {
 	uint64_t rx_frames;
 	uint64_t rx_bytes;
+	uint64_t rx_gso;
+	uint64_t rx_csum;
 	uint64_t rx_batches;
 	uint64_t rx_holds;
 	uint64_t rx_resumes;
@@ -129,6 +165,8 @@ struct netns_tap_stats {
 	uint64_t rx_ends;
 	int32_t rx_last_error;
 	uint32_t rx_pending;
+	uint32_t rx_bufs;
+	uint32_t rx_buf_size;
 	uint64_t tx_frames;
 	uint64_t tx_bytes;
 	uint64_t tx_full;

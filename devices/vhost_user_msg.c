@@ -553,8 +553,22 @@ static int h_add_mem_reg(struct vhost_user *vu, struct vu_msg *m, int *fds,
 			 struct vu_msg *r)
 {
 	struct guest_mem_desc d = vu_single_desc(m);
-	int ret = guest_mem_add(&vu->mem, &d, fds[0]);
+	unsigned int i;
+	int ret;
 
+	/* QEMU 7.2 sends the same region once per queue pair (one vhost_dev
+	 * each): an exact repeat of a mapped region is already done */
+	for (i = 0; i < vu->mem.n; i++) {
+		const struct guest_mem_region *g = &vu->mem.r[i];
+
+		if (g->gpa == d.gpa && g->size == d.size && g->uva == d.uva &&
+		    g->mmap_offset == d.mmap_offset) {
+			close(fds[0]);
+			fds[0] = -1;
+			return 0;
+		}
+	}
+	ret = guest_mem_add(&vu->mem, &d, fds[0]);
 	close(fds[0]);
 	fds[0] = -1;
 	if (ret)

@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "backends/user.h"
-#include "benchmarks/user/ack_coalesce.h"
 #include "datapath/port.h"
 #include "datapath/uring/uloop.h"
 #include "devices/netns_tap.h"
@@ -22,19 +21,21 @@
  * Plays qnet's role for benchmarks/user/run.sh until qnet's command line
  * serves `-device netns,netdev=u0,netns=...` itself:
  *
- *   qnet-nsuser [-m MTU] [-r RX_BUFS] [-t TX_SLOTS] [-a] [-s] NETNS
+ *   qnet-nsuser [-m MTU] [-r RX_BUFS] [-t TX_SLOTS] [-A] [-T] [-s] NETNS
  *
  * opens a user backend (libslirp; its defaults, with MTU and MRU set to
  * MTU when given, as slirp4netns --mtu does) and a netns tap frontend in
  * NETNS (a PID, a path or a name; configure=on: 10.0.2.100/24, default
- * route via 10.0.2.2; -r and -t set the frontend's rx-bufs and tx-slots,
- * else its defaults), connects their ports and runs the io_uring loop in
- * this one thread until SIGTERM, SIGINT or SIGHUP (SIGPIPE is ignored,
- * as libslirp needs).  Then it closes both, and with -s prints the
- * counters (frames, drops, loop iterations and system calls, peak RSS) to
- * stderr.  -a puts the ACK-coalescing experiment (ack_coalesce.h) between
- * the two ports.  Everything goes through the public APIs of
- * backends/user.h, devices/netns_tap.h and datapath/port.h.
+ * route via 10.0.2.2; offload on, as ctl sets it for a user peer; -r and
+ * -t set the frontend's rx-bufs and tx-slots, else its defaults), connects
+ * their ports and runs the io_uring loop in this one thread until
+ * SIGTERM, SIGINT or SIGHUP (SIGPIPE is ignored, as libslirp needs).
+ * Then it closes both, and with -s prints the counters (frames, drops,
+ * ACKs coalesced, loop iterations and system calls, peak RSS) to stderr.
+ * For A/B measurements, -A sends every ACK libslirp makes (no ACK
+ * coalescing) and -T leaves the tap without offloads.  Everything goes
+ * through the public APIs of backends/user.h, devices/netns_tap.h and
+ * datapath/port.h.
  */
 
 #define NSUSER_BGID	1   /* buffer group of the tap's receive ring */
@@ -45,14 +46,16 @@
  * @mtu:	MTU and MRU of both ends (0: their defaults, 1500)
  * @rx_bufs:	the frontend's receive buffers (0: its default)
  * @tx_slots:	the frontend's writes in flight (0: its default)
- * @ackc:	put the ACK-coalescing experiment between the ports
+ * @no_ackc:	send every ACK (user_config.ack_coalesce_off)
+ * @no_offload:	no checksum/TSO offloads on the tap
  * @stats:	print the counters on exit
  */
 struct nsuser_opts {
 	unsigned int mtu;
 	unsigned int rx_bufs;
 	unsigned int tx_slots;
-	bool ackc;
+	bool no_ackc;
+	bool no_offload;
 	bool stats;
 };
 
@@ -62,8 +65,6 @@ struct nsuser_opts {
  * @sig:	signalfd watch that stops the loop
  * @be:		the user backend
  * @nt:		the netns tap frontend
- * @ackc:	the ACK-coalescing ports, with -a
- * @use_ackc:	@ackc is in use
  * @released:	the frontend's memory is gone
  */
 struct nsuser {
@@ -71,8 +72,6 @@ struct nsuser {
 	struct uloop_poll sig;
 	struct user_backend *be;
 	struct netns_tap *nt;
-	struct ackc ackc;
-	bool use_ackc;
 	bool released;
 };
 
@@ -143,34 +142,34 @@ static void nsuser_print_stats(struct nsuser *s)
 	user_get_stats(s->be, &us);
 	netns_tap_link_stats(s->nt, &lk);
 	fprintf(stderr,
-		"netns_tap: rx %llu frames %llu bytes %llu batches holds %llu "
-		"enobufs %llu giants %llu; tx %llu frames %llu bytes full %llu "
-		"errors %llu; tap tx_dropped %llu\n",
-		(unsigned long long)ns.rx_frames,
-		(unsigned long long)ns.rx_bytes,
+		"netns_tap: rx %llu frames (gso %llu csum %llu) %llu bytes "
+		"%llu batches holds %llu enobufs %llu giants %llu, %u bufs of "
+		"%u; tx %llu frames %llu bytes full %llu errors %llu; tap "
+		"tx_dropped %llu\n",
+		(unsigned long long)ns.rx_frames, (unsigned long long)ns.rx_gso,
+		(unsigned long long)ns.rx_csum, (unsigned long long)ns.rx_bytes,
 		(unsigned long long)ns.rx_batches,
 		(unsigned long long)ns.rx_holds,
 		(unsigned long long)ns.rx_enobufs,
-		(unsigned long long)ns.rx_giants,
+		(unsigned long long)ns.rx_giants, ns.rx_bufs, ns.rx_buf_size,
 		(unsigned long long)ns.tx_frames,
 		(unsigned long long)ns.tx_bytes, (unsigned long long)ns.tx_full,
 		(unsigned long long)ns.tx_errors,
 		(unsigned long long)lk.tx_dropped);
 	fprintf(stderr,
 		"user: in %llu (csum %llu gso %llu) out %llu dropped %llu "
-		"polls %llu fills %llu held %llu\n",
+		"pure acks %llu coalesced %llu polls %llu fills %llu held "
+		"%llu\n",
 		(unsigned long long)us.in_frames,
 		(unsigned long long)us.in_csum, (unsigned long long)us.in_gso,
 		(unsigned long long)us.out_frames,
 		(unsigned long long)us.out_dropped,
+		(unsigned long long)us.ack_pure,
+		(unsigned long long)us.ack_coalesced,
 		(unsigned long long)us.polls, (unsigned long long)us.fills,
 		(unsigned long long)us.held);
 	nsuser_print_drops(netns_tap_port(s->nt));
 	nsuser_print_drops(user_port(s->be));
-	if (s->use_ackc)
-		fprintf(stderr, "ackc: pure acks %llu dropped %llu\n",
-			(unsigned long long)s->ackc.acks,
-			(unsigned long long)s->ackc.dropped);
 	fprintf(stderr,
 		"uloop: iterations %llu enters %llu sqes %llu cqes %llu "
 		"rearms %llu timers %llu\n",
@@ -197,6 +196,7 @@ static int nsuser_open(struct nsuser *s, const char *netns,
 		.netns = netns,
 		.mtu = o->mtu,
 		.configure = true,
+		.offload = !o->no_offload,
 		.rx_bufs = o->rx_bufs,
 		.tx_slots = o->tx_slots,
 		.bgid = NSUSER_BGID,
@@ -212,6 +212,7 @@ static int nsuser_open(struct nsuser *s, const char *netns,
 	user_config_defaults(&uc);
 	uc.mtu = o->mtu;
 	uc.mru = o->mtu;
+	uc.ack_coalesce_off = o->no_ackc;
 	ret = user_open(&s->be, &uc, &s->loop, "u0", &err);
 	user_config_free(&uc);
 	if (ret) {
@@ -225,14 +226,7 @@ static int nsuser_open(struct nsuser *s, const char *netns,
 			msg, strerror(-ret));
 		return ret;
 	}
-	if (o->ackc) {
-		s->use_ackc = true;
-		ret = ackc_init(&s->ackc);
-		ret = ret ?: port_connect(user_port(s->be), &s->ackc.up);
-		ret = ret ?: port_connect(&s->ackc.down, netns_tap_port(s->nt));
-	} else {
-		ret = port_connect(netns_tap_port(s->nt), user_port(s->be));
-	}
+	ret = port_connect(netns_tap_port(s->nt), user_port(s->be));
 	if (ret)
 		fprintf(stderr, "qnet-nsuser: port_connect: %s\n",
 			strerror(-ret));
@@ -291,14 +285,14 @@ static int nsuser_signals(struct nsuser *s)
 static void nsuser_usage(void)
 {
 	fprintf(stderr, "usage: qnet-nsuser [-m MTU] [-r RX_BUFS] [-t "
-			"TX_SLOTS] [-a] [-s] "
-			"NETNS\n"
+			"TX_SLOTS] [-A] [-T] [-s] NETNS\n"
 			"  NETNS: a PID, a path or a name in /run/netns\n"
 			"  -m MTU: MTU (and MRU) of the tap and of libslirp "
 			"(68..65521)\n"
 			"  -r RX_BUFS, -t TX_SLOTS: the tap frontend's "
 			"rx-bufs, tx-slots\n"
-			"  -a: coalesce superseded pure TCP ACKs (experiment)\n"
+			"  -A: send every ACK (no ACK coalescing)\n"
+			"  -T: no checksum/TSO offloads on the tap\n"
 			"  -s: print counters to stderr on exit\n");
 }
 
@@ -308,15 +302,17 @@ int main(int argc, char **argv)
 	struct nsuser s = {0};
 	int opt, ret;
 
-	while ((opt = getopt(argc, argv, "m:r:t:ash")) != -1) {
+	while ((opt = getopt(argc, argv, "m:r:t:ATsh")) != -1) {
 		if (opt == 'm') {
 			o.mtu = (unsigned int)strtoul(optarg, NULL, 10);
 		} else if (opt == 'r') {
 			o.rx_bufs = (unsigned int)strtoul(optarg, NULL, 10);
 		} else if (opt == 't') {
 			o.tx_slots = (unsigned int)strtoul(optarg, NULL, 10);
-		} else if (opt == 'a') {
-			o.ackc = true;
+		} else if (opt == 'A') {
+			o.no_ackc = true;
+		} else if (opt == 'T') {
+			o.no_offload = true;
 		} else if (opt == 's') {
 			o.stats = true;
 		} else {

@@ -24,6 +24,7 @@ OMIT=1
 MTUS="1500 65520"
 CONTENDERS="slirp4netns qnet pasta"
 DRIVER=${QNET_NSUSER:-}
+BASE=
 QNET=
 PORT=
 KEEP=0
@@ -35,16 +36,19 @@ REPO=$(cd "$HERE/../.." && pwd)
 usage() {
 	cat <<EOF
 usage: $0 [--quick] [--rounds N] [--time S] [--mtu "M ..."]
-          [--contenders "slirp4netns qnet pasta qnet-ackc"] [--driver PATH]
-          [--qnet PATH] [--port P] [--keep-logs]
+          [--contenders "slirp4netns qnet pasta ..."] [--driver PATH]
+          [--base PATH] [--qnet PATH] [--port P] [--reverse] [--keep-logs]
   --quick       1 round, 2 s per run, no omitted warm-up
   --rounds N    interleaved rounds (default $ROUNDS)
   --time S      iperf3 seconds per run, after a ${OMIT} s omitted warm-up
                 (default $SECS)
   --mtu LIST    MTUs (default "$MTUS")
-  --contenders  which, in this order (default "$CONTENDERS"); qnet-ackc is
-                qnet-nsuser -a, the ACK-coalescing experiment
+  --contenders  which, in this order (default "$CONTENDERS"); also
+                qnet-noackc (qnet-nsuser -A: every ACK sent), qnet-notso
+                (-T: no offloads on the tap) and qnet-base (--base)
   --driver PATH qnet-nsuser driver (default: build*/benchmarks/user/)
+  --base PATH   another qnet-nsuser (say, built from an earlier commit),
+                run as contender qnet-base with no switches
   --qnet PATH   use a qnet binary that serves -device netns instead
   --port P      iperf3 port on 127.0.0.1 (default: a free one from 15201)
   --reverse     host -> namespace instead (iperf3 -R)
@@ -65,6 +69,7 @@ while [ $# -gt 0 ]; do
 	--mtu) MTUS=$2; shift ;;
 	--contenders) CONTENDERS=$2; shift ;;
 	--driver) DRIVER=$2; shift ;;
+	--base) BASE=$2; shift ;;
 	--qnet) QNET=$2; shift ;;
 	--port) PORT=$2; shift ;;
 	--keep-logs) KEEP=1 ;;
@@ -112,6 +117,10 @@ fi
 
 [ -n "$DRIVER" ] && DRIVER=$(realpath "$DRIVER")
 [ -n "$QNET" ] && QNET=$(realpath "$QNET")
+[ -n "$BASE" ] && BASE=$(realpath "$BASE")
+case " $CONTENDERS " in
+*" qnet-base "*) [ -n "$BASE" ] && [ -x "$BASE" ] || die "qnet-base needs --base PATH" ;;
+esac
 TMP=$(mktemp -d /tmp/bench-user.XXXXXX)
 cd "$TMP" || die "cannot enter $TMP"
 NETNS=()
@@ -174,10 +183,15 @@ start_contender() {
 			"$DRIVER" -s -m "$mtu" "$ns" >"$log" 2>&1 &
 		fi
 		;;
-	qnet-ackc)
-		# experiment: qnet with superseded pure ACKs coalesced (-a)
-		[ -n "$DRIVER" ] || die "qnet-ackc needs the qnet-nsuser driver"
-		"$DRIVER" -s -a -m "$mtu" "$ns" >"$log" 2>&1 &
+	qnet-noackc | qnet-notso)
+		# A/B: every ACK sent (-A), or no offloads on the tap (-T)
+		[ -n "$DRIVER" ] || die "$c needs the qnet-nsuser driver"
+		local sw=-A
+		[ "$c" = qnet-notso ] && sw=-T
+		"$DRIVER" -s "$sw" -m "$mtu" "$ns" >"$log" 2>&1 &
+		;;
+	qnet-base)
+		"$BASE" -s -m "$mtu" "$ns" >"$log" 2>&1 &
 		;;
 	slirp4netns)
 		slirp4netns --configure --mtu="$mtu" --netns-type=path \
@@ -282,7 +296,7 @@ read -r -a CL <<<"$CONTENDERS"
 RESULTS=$TMP/results
 : >"$RESULTS"
 echo "bench-user: $ROUNDS round(s), iperf3 -t $SECS -O $OMIT, MTU $MTUS," \
-	"port $PORT, qnet = ${QNET:-$DRIVER}" >&2
+	"port $PORT, qnet = ${QNET:-$DRIVER}${BASE:+, qnet-base = $BASE}" >&2
 for r in $(seq "$ROUNDS"); do
 	for mtu in $MTUS; do
 		n=${#CL[@]}

@@ -281,7 +281,8 @@ static int ethtool_get(int sock, const char *ifname, uint32_t cmd)
 
 /* Open a tap with @cfg; check its receive ring and the tap's TSO. */
 static void check_ring(struct uloop *loop, struct netns_tap_config *cfg,
-		       int sock, unsigned int bufs, unsigned int size)
+		       int sock, unsigned int bufs, unsigned int size,
+		       bool tso)
 {
 	struct netns_tap_stats st;
 	struct netns_tap *nt;
@@ -293,8 +294,8 @@ static void check_ring(struct uloop *loop, struct netns_tap_config *cfg,
 			cfg->mtu, cfg->offload, st.rx_bufs, st.rx_buf_size);
 	CHECK_EQ(st.rx_bufs, bufs);
 	CHECK_EQ(st.rx_buf_size, size);
-	CHECK_EQ(ethtool_get(sock, "tap0", ETHTOOL_GTSO), cfg->offload);
-	CHECK_EQ(ethtool_get(sock, "tap0", ETHTOOL_GTXCSUM), cfg->offload);
+	CHECK_EQ(ethtool_get(sock, "tap0", ETHTOOL_GTSO), tso);
+	CHECK_EQ(ethtool_get(sock, "tap0", ETHTOOL_GTXCSUM), tso);
 	close_and_wait(loop, nt);
 }
 
@@ -309,23 +310,31 @@ static void test_ring(struct uloop *loop)
 	cfg.netns = ns;
 	sock = nst_ns_socket(ns, AF_INET, SOCK_DGRAM, 0);
 	/* 12 + 1518 + 1 rounded to 64: 2 MiB would be 1365, at most 256 */
-	check_ring(loop, &cfg, sock, 256, 1536);
+	check_ring(loop, &cfg, sock, 256, 1536, false);
 	/* 12 + 9018 + 1 -> 9088: 230 buffers, nearest power of two 256 */
 	cfg.mtu = 9000;
-	check_ring(loop, &cfg, sock, 256, 9088);
+	check_ring(loop, &cfg, sock, 256, 9088, false);
 	/* 12 + 65538 + 1 -> 65600: 31.97, so 32 (not 256 x 64 KiB) */
 	cfg.mtu = 65520;
-	check_ring(loop, &cfg, sock, 32, 65600);
-	/* offload: 64 KiB GSO frames at any MTU */
+	check_ring(loop, &cfg, sock, 32, 65600, false);
+	/* offload: 64 KiB GSO frames at any MTU up to the limit */
 	cfg.mtu = 0;
 	cfg.offload = true;
-	check_ring(loop, &cfg, sock, 32, 65600);
+	check_ring(loop, &cfg, sock, 32, 65600, true);
+	cfg.mtu = NETNS_TAP_OFFLOAD_MTU_MAX;
+	check_ring(loop, &cfg, sock, 32, 65600, true);
+	/* above it TSO cannot merge: no offload, MTU-sized buffers */
+	cfg.mtu = NETNS_TAP_OFFLOAD_MTU_MAX + 1;
+	check_ring(loop, &cfg, sock, 64, 32064, false);
+	cfg.mtu = 65520;
+	check_ring(loop, &cfg, sock, 32, 65600, false);
 	/* an explicit rx-bufs wins */
+	cfg.mtu = 0;
 	cfg.rx_bufs = 8;
-	check_ring(loop, &cfg, sock, 8, 65600);
+	check_ring(loop, &cfg, sock, 8, 65600, true);
 	cfg.offload = false;
 	cfg.rx_bufs = 1024;
-	check_ring(loop, &cfg, sock, 1024, 1536);
+	check_ring(loop, &cfg, sock, 1024, 1536, false);
 	close(sock);
 	nst_ns_del(ns);
 }

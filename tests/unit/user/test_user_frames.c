@@ -460,13 +460,15 @@ static void test_accounting(void)
 	sent_side = up->stats[0].tx_packets + drops(up, PORT_DROP_QUEUE_FULL) +
 		    drops(up, PORT_DROP_NO_PEER) +
 		    drops(up, PORT_DROP_LINK_DOWN);
-	printf("out: %llu frames, %llu dropped before the port, %llu sent, "
-	       "%llu padded\n",
+	printf("out: %llu frames, %llu dropped before the port, %llu ACKs "
+	       "coalesced, %llu sent, %llu padded\n",
 	       (unsigned long long)st.out_frames,
 	       (unsigned long long)st.out_dropped,
+	       (unsigned long long)st.ack_coalesced,
 	       (unsigned long long)up->stats[0].tx_packets,
 	       (unsigned long long)st.out_padded);
-	CHECK_EQ(st.out_frames - st.out_dropped, sent_side);
+	CHECK_EQ(st.out_frames - st.out_dropped - st.ack_coalesced, sent_side);
+	CHECK_EQ(drops(up, PORT_DROP_FILTER), st.ack_coalesced);
 	CHECK_EQ(up->stats[0].tx_packets, g.seen);
 	printf("ok accounting\n");
 }

@@ -167,6 +167,33 @@ unsigned int uguest_send(struct uguest *g, const uint8_t *d, uint32_t len)
 	return uguest_send_vnet(g, d, len, NULL);
 }
 
+/**
+ * uguest_send_batch() - send frames to the backend in one receive() call
+ * @g:		the guest
+ * @d:		the frames
+ * @len:	their lengths
+ * @n:		how many, at most FRAME_BATCH_MAX
+ *
+ * Return: how many the backend took.
+ */
+unsigned int uguest_send_batch(struct uguest *g, uint8_t *const *d,
+			       const uint32_t *len, unsigned int n)
+{
+	struct frame f[FRAME_BATCH_MAX], *fp[FRAME_BATCH_MAX];
+	unsigned int i, done;
+
+	CHECK(n <= FRAME_BATCH_MAX);
+	for (i = 0; i < n; i++) {
+		f[i] = (struct frame){
+			.data = d[i], .len = len[i], .cap = len[i], .refs = 1};
+		fp[i] = &f[i];
+	}
+	done = port_send(&g->port, 0, fp, n, false);
+	for (i = 0; i < n; i++)
+		CHECK_EQ(f[i].refs, 1);
+	return done;
+}
+
 static uint64_t now_ms(void)
 {
 	struct timespec ts;

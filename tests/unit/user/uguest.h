@@ -93,6 +93,8 @@ void uguest_clear(struct uguest *g);
 unsigned int uguest_send(struct uguest *g, const uint8_t *d, uint32_t len);
 unsigned int uguest_send_vnet(struct uguest *g, const uint8_t *d, uint32_t len,
 			      const void *vnet_hdr);
+unsigned int uguest_send_batch(struct uguest *g, uint8_t *const *d,
+			       const uint32_t *len, unsigned int n);
 void uguest_run(struct uloop *loop, int ms);
 void uguest_dump(const struct uguest *g);
 

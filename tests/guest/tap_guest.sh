@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tap_guest.sh: guest side of guest-tap-* (runs as /test.sh): a static
+# address on the bridged segment, ping, an HTTP fetch with checksum and
+# iperf3 both ways against the server namespace, then serve the host until it
+# calls done. Needs (run-guest --env) GUEST_IP, SERVER_IP, HTTP_URL, HTTP_SHA,
+# IPERF_PORT, IPERF_SECS, KNOWN_SIZE; iperf3 and its libraries come in with
+# run-guest --file at their host paths.
+
+export LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu
+
+# tap_iperf up|down: one iperf3 run against SERVER_IP (down: -R, the server
+# sends); copies iperf3's summary to the console and reports
+# "iperf ok dir= kbps= bytes=" (the receiver's line).
+tap_iperf() {
+	local dir=$1 flag= out rc line kbps bytes
+	[ "$dir" = down ] && flag=-R
+	out=$(iperf3 -c "$SERVER_IP" -p "$IPERF_PORT" -t "$IPERF_SECS" -f k \
+		$flag 2>&1)
+	rc=$?
+	echo "$out" | grep -E 'sender|receiver|error|iperf' |
+		sed "s/^/tap-guest: iperf3 $dir: /" >"$QG_CONSOLE"
+	line=$(echo "$out" | grep 'receiver$' | tail -1)
+	kbps=$(echo "$line" | awk '{ for (i = 2; i <= NF; i++)
+		if ($i == "Kbits/sec") print $(i - 1) }')
+	bytes=$(echo "$line" | awk '{ for (i = 2; i <= NF; i++) {
+		m = 0
+		if ($i == "Bytes") m = 1
+		if ($i == "KBytes") m = 1024
+		if ($i == "MBytes") m = 1048576
+		if ($i == "GBytes") m = 1073741824
+		if (m) { printf "%d", $(i - 1) * m; exit }
+	} }')
+	if [ "$rc" != 0 ] || [ -z "$kbps" ] || [ -z "$bytes" ]; then
+		qg_mark iperf fail dir="$dir" rc="$rc"
+		return 1
+	fi
+	qg_mark iperf ok dir="$dir" kbps="$kbps" bytes="$bytes" secs="$IPERF_SECS"
+}
+
+qg_carrier eth0 10 || { qg_mark ip fail reason=no-carrier; exit 1; }
+if ! ip addr add "$GUEST_IP/24" dev eth0; then
+	qg_mark ip fail reason=addr
+	exit 1
+fi
+qg_mark ip ok if=eth0 ip="$GUEST_IP" mac="$(cat /sys/class/net/eth0/address)"
+
+# First contact: ARP through the bridge (and e1000 holds RX for 1 s after
+# its RCTL write). Single pings until one is answered, at most ~20 s.
+t0=$(qg_now)
+n=0
+while ! ping -c 1 -W 1 "$SERVER_IP" >/dev/null 2>&1; do
+	n=$((n + 1))
+	if [ "$n" -ge 20 ]; then
+		qg_mark reach fail host="$SERVER_IP" tries="$n"
+		exit 2
+	fi
+done
+qg_mark reach ok host="$SERVER_IP" lost="$n" secs="$(qg_secs "$t0" "$(qg_now)")"
+
+qg_ping "$SERVER_IP" 5 || exit 3
+qg_fetch "$HTTP_URL" "$HTTP_SHA" || exit 4
+if command -v iperf3 >/dev/null; then
+	tap_iperf up || exit 5
+	tap_iperf down || exit 6
+else
+	qg_mark iperf fail reason=no-iperf3
+	exit 5
+fi
+# The guest NIC's own counters after the transfers (informational).
+st=/sys/class/net/eth0/statistics
+qg_mark nicstats ok rx_packets="$(cat $st/rx_packets)" \
+	tx_packets="$(cat $st/tx_packets)" rx_dropped="$(cat $st/rx_dropped)" \
+	rx_missed="$(cat $st/rx_missed_errors)" rx_over="$(cat $st/rx_over_errors)" \
+	rx_fifo="$(cat $st/rx_fifo_errors)" rx_errors="$(cat $st/rx_errors)" \
+	tcp_retrans="$(awk '/^Tcp:/ { if (h) print $13; h = 1 }' /proc/net/snmp)" \
+	virtio_features="$(cat /sys/class/net/eth0/device/features 2>/dev/null || echo none)"
+qg_httpd 8080 "$KNOWN_SIZE" || exit 7
+qg_mark ready ok
+qg_wait_done 120 || exit 8
+exit 0

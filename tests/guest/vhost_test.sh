@@ -1,0 +1,424 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# vhost_test.sh: guest-vhost-MODE: the test guest under QEMU 7.2 with its
+# virtio-net NIC served by qnet over vhost-user (qnet's own device), on
+# qnet's user networking: DHCP, a 4 MiB HTTP fetch from the host through
+# 10.0.2.2 (sha256), the guest's HTTP server, TCP and UDP echo through
+# hostfwd, and the virtio features the guest negotiated.
+#
+# Usage: vhost_test.sh MODE
+#   daemon  `qnet ... -device virtio-net-pci,vhost-user=SOCK`, QEMU started
+#           with the options qnet printed; the VM is killed (SIGKILL) and a
+#           second VM with csum=off,mrg_rxbuf=off,guest_tso4=off attaches to
+#           the same qnet
+#   run     `qnet run -- qemu-system-x86_64 ... -device virtio-net-pci,...`:
+#           qnet rewrites the NIC to vhost-user and adds shared memory
+#   mq      as run, with mq=on,queues=2 and 2 vCPUs: two queue pairs joined
+#           onto the single-queue user netdev
+# Environment: QNET, QNETCTL (meson sets them); QG_KEEP=1 keeps the work dir.
+# Root only: everything runs in a network namespace the test creates and
+# removes; exits 77 without root, QEMU, python3 or the guest's packages.
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+tools=$(cd "$here/../../tools/guest" && pwd)
+# shellcheck source=../../tools/guest/host-lib.sh
+. "$tools/host-lib.sh"
+
+mode=${1:-}
+case "$mode" in daemon|run|mq) ;; *) echo "usage: $0 daemon|run|mq"; exit 2 ;; esac
+
+skip() { echo "SKIP: $*"; exit 77; }
+
+# ---- outside: checks, guest build, the namespace; run again inside it.
+if [ -z "${VH_NS:-}" ]; then
+	[ "$(id -u)" = 0 ] || skip "needs root (network namespaces)"
+	for t in ip python3 qemu-system-x86_64; do
+		command -v "$t" >/dev/null || skip "$t is missing"
+	done
+	[ -x "${QNET:-}" ] || skip "QNET is not set to the qnet binary"
+	[ -x "${QNETCTL:-}" ] || skip "QNETCTL is not set to the qnetctl binary"
+	if ! err=$("$tools/build-guest" --quiet 2>&1 >/dev/null); then
+		echo "$err"
+		grep -qE 'apt-get|cannot find the package' <<<"$err" &&
+			skip "cannot fetch the guest's Debian packages"
+		echo "FAIL: build-guest"
+		exit 1
+	fi
+	ns=qvh-$$
+	child=
+	outer_cleanup() {
+		local p
+		trap - EXIT TERM INT
+		[ -n "$child" ] && kill -TERM "$child" 2>/dev/null && wait "$child"
+		for p in $(ip netns pids "$ns" 2>/dev/null); do
+			echo "cleanup: killing leftover pid $p"
+			kill -9 "$p" 2>/dev/null
+		done
+		ip netns del "$ns" 2>/dev/null
+	}
+	trap outer_cleanup EXIT
+	trap 'exit 143' TERM
+	trap 'exit 130' INT
+	ip netns add "$ns" || skip "cannot create a network namespace"
+	ip -n "$ns" link set lo up
+	VH_NS=$ns ip netns exec "$ns" "$0" "$@" &
+	child=$!
+	wait "$child"
+	rc=$?
+	child=
+	exit "$rc"
+fi
+
+# ---- inside the namespace
+failed=0
+pids=()
+ok() { echo "ok   $*"; }
+fail() { echo "FAIL $*"; failed=$((failed + 1)); }
+info() { echo "     $*"; }
+work=$(mktemp -d "${TMPDIR:-/tmp}/qvh-$mode.XXXXXX") || exit 1
+inner_cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+	if [ -n "${QG_KEEP:-}" ]; then echo "kept $work"; else rm -rf "$work"; fi
+}
+trap inner_cleanup EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
+
+# check NAME CMD...: ok/FAIL by CMD's status, its output indented.
+check() {
+	local name=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	[ -n "$out" ] && sed 's/^/     | /' <<<"$out"
+	if [ "$rc" = 0 ]; then ok "$name"; else fail "$name"; fi
+	return "$rc"
+}
+
+# wait_for FILE REGEX SECONDS [PID]: wait for REGEX in FILE.
+wait_for() {
+	local n=$(($3 * 10))
+	while [ "$n" -gt 0 ]; do
+		grep -qaE "$2" "$1" 2>/dev/null && return 0
+		[ -n "${4:-}" ] && ! kill -0 "$4" 2>/dev/null && break
+		n=$((n - 1))
+		sleep 0.1
+	done
+	grep -qaE "$2" "$1" 2>/dev/null
+}
+
+# The host's HTTP server (127.0.0.1, reached by the guest as 10.0.2.2).
+mkdir -p "$work/www"
+head -c $((4 * 1024 * 1024)) /dev/urandom >"$work/www/big.bin"
+big_sha=$(sha256sum "$work/www/big.bin" | cut -d' ' -f1)
+python3 -u -m http.server --bind 127.0.0.1 --directory "$work/www" 0 \
+	</dev/null >"$work/http.log" 2>&1 &
+pids+=($!)
+wait_for "$work/http.log" ' port [0-9]+ ' 10 "$!" || { cat "$work/http.log"; exit 1; }
+http_port=$(sed -n 's/.* port \([0-9]*\) .*/\1/p' "$work/http.log" | head -1)
+
+fport=$(qgh_free_port tcp)
+eport=$(qgh_free_port tcp)
+uport=$(qgh_free_port udp)
+u0="user,id=u0,hostfwd=tcp:127.0.0.1:$fport-:8080,hostfwd=tcp:127.0.0.1:$eport-:7,hostfwd=udp:127.0.0.1:$uport-:7"
+
+# host_client: the host side of the forwards (python, stdlib only).
+host_client() {
+	python3 - "$@" <<'EOF'
+import hashlib, socket, sys, time, urllib.request
+kind = sys.argv[1]
+def retry(fn):
+    for i in range(50):
+        try:
+            return fn()
+        except OSError as e:
+            err = e
+            time.sleep(0.2)
+    raise err
+if kind == "http":
+    url, want = sys.argv[2], sys.argv[3]
+    data = retry(lambda: urllib.request.urlopen(url, timeout=30).read())
+    got = hashlib.sha256(data).hexdigest()
+    print(f"{len(data)} bytes sha256={got}")
+    sys.exit(0 if got == want or want == "-" else 1)
+if kind == "tcp":
+    port, text = int(sys.argv[2]), sys.argv[3].encode() + b"\n"
+    def once():
+        s = socket.create_connection(("127.0.0.1", port), timeout=10)
+        s.sendall(text)
+        got = b""
+        while not got.endswith(b"\n"):
+            b = s.recv(4096)
+            if not b:
+                break
+            got += b
+        s.close()
+        if got != text:
+            raise OSError("echo: %r" % got)
+        return got
+    print(retry(once))
+if kind == "udp":
+    port, text = int(sys.argv[2]), sys.argv[3].encode()
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(1)
+    for i in range(20):
+        s.sendto(text, ("127.0.0.1", port))
+        try:
+            got, _ = s.recvfrom(4096)
+        except socket.timeout:
+            continue
+        print(got)
+        sys.exit(0 if got == text else 1)
+    sys.exit(1)
+EOF
+}
+
+# feature BITS N: print virtio feature bit N of the guest's features string.
+feature() { echo "${1:$2:1}"; }
+
+# boot NAME [--smp N] [--shared-mem] -- QEMU_ARGS...: start run-guest in the
+# background; sets gpid and glog.
+boot() {
+	local name=$1
+	shift
+	glog=$work/$name.log
+	"$tools/run-guest" --quiet --timeout 300 --log "$glog" \
+		--script "$here/vhost_guest.sh" \
+		--env "HTTP_URL=http://10.0.2.2:$http_port/big.bin" \
+		--env "HTTP_SHA=$big_sha" "$@" 2>"$work/$name.err" &
+	gpid=$!
+	pids+=("$gpid")
+}
+
+# guest_checks NAME OFFLOADS QUEUES: the guest's markers and the host side
+# of the forwards, once the guest is ready. OFFLOADS: on | off.
+guest_checks() {
+	local name=$1 offl=$2 nq=$3 line bits sum
+	if ! qgh_wait_marker "$glog" ready 240 "$gpid" >/dev/null; then
+		fail "$name: the guest never got ready"
+		grep -av '^\[' "$glog" | tail -20 | sed 's/^/     | /'
+		sed 's/^/     | /' "$work/$name.err" "$work"/qnet*.err 2>/dev/null
+		return 1
+	fi
+	line=$(qgh_marker "$glog" features)
+	bits=$(qgh_field "$line" bits)
+	info "$line"
+	if [ "$offl" = on ]; then
+		[ "$(feature "$bits" 0)$(feature "$bits" 1)$(feature "$bits" 7)$(feature "$bits" 11)$(feature "$bits" 15)" = 11111 ] &&
+			ok "$name: CSUM, GUEST_CSUM, GUEST_TSO4, HOST_TSO4, MRG_RXBUF negotiated" ||
+			fail "$name: CSUM, GUEST_CSUM, GUEST_TSO4, HOST_TSO4, MRG_RXBUF negotiated"
+	else
+		[ "$(feature "$bits" 0)$(feature "$bits" 7)$(feature "$bits" 15)" = 000 ] &&
+			ok "$name: CSUM, GUEST_TSO4, MRG_RXBUF off" ||
+			fail "$name: CSUM, GUEST_TSO4, MRG_RXBUF off"
+	fi
+	if [ "$nq" -gt 1 ]; then
+		[ "$(feature "$bits" 22)" = 1 ] && [ "$(qgh_field "$line" rxq)" = "$nq" ] &&
+			[ "$(qgh_field "$line" txq)" = "$nq" ] &&
+			ok "$name: MQ negotiated, $nq RX and TX queues" ||
+			fail "$name: MQ negotiated, $nq RX and TX queues"
+	fi
+	line=$(qgh_marker "$glog" dhcp)
+	[[ "$(qgh_status "$line")" = ok && "$line" == *" ip=10.0.2."*" router=10.0.2.2 "* ]] &&
+		ok "$name: DHCP lease in 10.0.2.0/24" || fail "$name: DHCP lease in 10.0.2.0/24"
+	info "$line"
+	line=$(qgh_marker "$glog" fetch)
+	[[ "$(qgh_status "$line")" = ok && "$line" == *" bytes=4194304 sha256=$big_sha "* ]] &&
+		ok "$name: 4 MiB HTTP fetch from the host via 10.0.2.2, sha256 matches" ||
+		fail "$name: 4 MiB HTTP fetch from the host via 10.0.2.2, sha256 matches"
+	info "$line"
+	sum=$(qgh_field "$(qgh_marker "$glog" httpd)" sha256)
+	check "$name: TCP forward into the guest: 2 MiB from its httpd, sha256 matches" \
+		host_client http "http://127.0.0.1:$fport/known.bin" "${sum:-none}"
+	check "$name: TCP forward into the guest: echo" host_client tcp "$eport" "tcp-$name"
+	check "$name: UDP forward into the guest: echo" host_client udp "$uport" "udp-$name"
+}
+
+# guest_done NAME: tell the guest to finish and check its exit status.
+guest_done() {
+	local rc
+	host_client http "http://127.0.0.1:$fport/cgi-bin/done" - >/dev/null 2>&1
+	wait "$gpid"
+	rc=$?
+	[ "$rc" = 0 ] && ok "$1: guest finished with status 0" ||
+		fail "$1: guest finished with status 0 (got $rc)"
+}
+
+# netstats SOCK: qnet's per-port counters.
+netstats() { "$QNETCTL" -s "$1" info netstats; }
+# netstats_has SOCK REGEX: a line of them matches (else they are shown).
+netstats_has() {
+	local out
+	out=$(netstats "$1" 2>&1)
+	grep -qE "$2" <<<"$out" && return 0
+	sed 's/^/     | /' <<<"$out"
+	return 1
+}
+
+# ---- daemon: qnet serves, QEMU attaches with the options qnet printed.
+mode_daemon() {
+	local sock=$work/vu.sock qmp=$work/qmp.sock line q qargs=() qpid vmpid rc
+	"$QNET" -nodefaults -netdev "$u0" \
+		-device "virtio-net-pci,id=vn0,netdev=u0,vhost-user=$sock" \
+		-qmp "unix:$qmp,server=on,wait=off" \
+		</dev/null >"$work/qnet.log" 2>"$work/qnet.err" &
+	qpid=$!
+	pids+=("$qpid")
+	if ! wait_for "$work/qnet.log" '^qnet: vn0: vhost-user=' 10 "$qpid"; then
+		fail "qnet listens for the VM"
+		sed 's/^/     | /' "$work/qnet.log" "$work/qnet.err"
+		return
+	fi
+	line=$(grep -a '^qnet: vn0: vhost-user=' "$work/qnet.log")
+	info "$line"
+	[[ "$line" == *"-chardev socket,id=qnet-c0,path=$sock -netdev vhost-user,id=vn0,chardev=qnet-c0 -device virtio-net-pci,netdev=vn0,mac=52:54:00:12:34:56,id=vn0,vectors=0;"* &&
+	   "$line" == *"memory-backend-memfd,id=qnet-mem,size=RAM,share=on -numa node,memdev=qnet-mem"* ]] &&
+		ok "qnet prints the QEMU options (chardev, vhost-user netdev, vectors=0, shared memory)" ||
+		fail "qnet prints the QEMU options (chardev, vhost-user netdev, vectors=0, shared memory)"
+	[ -S "$sock" ] && ok "qnet listens on $sock" || fail "qnet listens on $sock"
+	q=${line#*; QEMU: }
+	q=${q%%; memory:*}
+	read -r -a qargs <<<"$q"
+	qargs[${#qargs[@]} - 1]+=",romfile="
+
+	boot vm1 --shared-mem -- "${qargs[@]}"
+	guest_checks vm1 on 1
+	netstats_has "$qmp" '^vn0 \(nic, peer u0, link up\): rx_packets=[1-9][0-9]* .*tx_packets=[1-9]' &&
+		ok "info netstats: vn0 up, peer u0, frames both ways" ||
+		fail "info netstats: vn0 up, peer u0, frames both ways"
+	vmpid=$(pgrep -P "$gpid" -f qemu-system | head -1)
+	if [ -n "$vmpid" ]; then
+		kill -9 "$vmpid"
+		wait "$gpid"
+		ok "VM 1 killed with SIGKILL (pid $vmpid)"
+	else
+		fail "VM 1's QEMU found"
+	fi
+	sleep 0.5
+	kill -0 "$qpid" 2>/dev/null && ok "qnet survives the VM's death" ||
+		fail "qnet survives the VM's death"
+	netstats_has "$qmp" '^vn0 \(nic, peer u0, link down\)' &&
+		ok "info netstats: vn0 link down without a VM" ||
+		fail "info netstats: vn0 link down without a VM"
+
+	qargs[${#qargs[@]} - 1]+=",csum=off,mrg_rxbuf=off,guest_tso4=off"
+	boot vm2 --shared-mem -- "${qargs[@]}"
+	guest_checks vm2 off 1
+	netstats_has "$qmp" '^vn0 \(nic, peer u0, link up\)' &&
+		ok "info netstats: vn0 up again with VM 2" ||
+		fail "info netstats: vn0 up again with VM 2"
+	guest_done vm2
+	kill -TERM "$qpid"
+	wait "$qpid"
+	rc=$?
+	[ "$rc" = 0 ] && ok "qnet exits 0 on SIGTERM" || fail "qnet exits 0 on SIGTERM (got $rc)"
+	[ ! -e "$sock" ] && ok "the vhost-user socket is removed" ||
+		fail "the vhost-user socket is removed"
+	! grep -qE 'AddressSanitizer|UndefinedBehaviorSanitizer|runtime error|Segmentation|Assertion' "$work/qnet.err" ||
+		fail "no crash report from qnet"
+}
+
+# ---- run / mq: `qnet run` rewrites the QEMU command line.
+mode_run() {
+	local nq=$1 dev="virtio-net-pci,netdev=u0,romfile=" extra=() qpid vm cmd rc devarg
+	[ "$nq" -gt 1 ] && dev+=",mq=on,queues=$nq" && extra=(--smp "$nq")
+	cat >"$work/qemu-wrap" <<EOF
+#!/bin/bash
+"$QNET" run -qmp "unix:$work/qmp.sock,server=on,wait=off" -- qemu-system-x86_64 "\$@" 2>>"$work/qnet.err" &
+p=\$!
+echo \$p >"$work/qnet.pid"
+trap 'kill -TERM \$p 2>/dev/null' TERM INT
+wait \$p
+rc=\$?
+echo \$rc >"$work/qnet.rc"
+exit \$rc
+EOF
+	chmod 755 "$work/qemu-wrap"
+	QNET_GUEST_QEMU=$work/qemu-wrap boot vm "${extra[@]}" -- -netdev "$u0" -device "$dev"
+	wait_for "$work/qnet.pid" . 30 "$gpid"
+	qpid=$(cat "$work/qnet.pid" 2>/dev/null)
+	vm=
+	for _ in $(seq 100); do
+		vm=$(pgrep -P "${qpid:-0}" -f qemu-system | head -1)
+		[ -n "$vm" ] && break
+		sleep 0.1
+	done
+	cmd=$(tr '\0' ' ' <"/proc/${vm:-0}/cmdline" 2>/dev/null)
+	info "QEMU: ${cmd:-(not found)}"
+	devarg=$(grep -o -- '-device virtio-net-pci,[^ ]*' <<<"$cmd")
+	[[ "$cmd" == *"-chardev socket,id=qnet-c0,path="*"-netdev vhost-user,id=virtio-net-pci.0,chardev=qnet-c0"* &&
+	   "$devarg" == "-device virtio-net-pci,netdev=virtio-net-pci.0,mac=52:54:00:12:34:56,"* &&
+	   ",$devarg," == *",romfile=,"* && "$devarg," == *",vectors=0,"* &&
+	   "$cmd" == *"-object memory-backend-memfd,id=qnet-mem,size=268435456,share=on -numa node,memdev=qnet-mem"* ]] &&
+		ok "qnet run gives QEMU a vhost-user NIC with vectors=0 and 256 MiB of shared memory" ||
+		fail "qnet run gives QEMU a vhost-user NIC with vectors=0 and 256 MiB of shared memory"
+	if [ "$nq" -gt 1 ]; then
+		[[ "$cmd" == *"chardev=qnet-c0,queues=$nq "* && "$devarg," == *",mq=on,"* ]] &&
+			ok "qnet run: -netdev vhost-user,queues=$nq and mq=on" ||
+			fail "qnet run: -netdev vhost-user,queues=$nq and mq=on"
+	fi
+	guest_checks vm on "$nq"
+	grep -aq 'vhost_set_mem_table failed\|falling back on userspace' "$work/vm.err" "$work/qnet.err" &&
+		fail "QEMU kept vhost-user (no 'falling back on userspace virtio')"
+	guest_done vm
+	rc=$(cat "$work/qnet.rc" 2>/dev/null)
+	[ "$rc" = 0 ] && ok "qnet run exits with QEMU's status 0" ||
+		fail "qnet run exits with QEMU's status 0 (got ${rc:-none})"
+	! grep -qE 'AddressSanitizer|UndefinedBehaviorSanitizer|runtime error|Segmentation|Assertion' "$work/qnet.err" ||
+		fail "no crash report from qnet"
+}
+
+# ---- run: what `qnet run` gives a VMM (a stand-in that prints its
+# arguments) for the memory set-ups of docs/frontends.md.
+argv_checks() {
+	local vmm=$work/vmm-args out
+	printf '#!/bin/sh\nprintf "%%s\\n" "$@"\n' >"$vmm"
+	chmod 755 "$vmm"
+	# argv_case NAME EXPECT(regex on the joined args) ARGS...
+	argv_case() {
+		local name=$1 want=$2
+		shift 2
+		out=$("$QNET" run -- "$vmm" "$@" 2>"$work/argv.err" | tr '\n' ' ')
+		if grep -qE -- "$want" <<<"$out"; then
+			ok "qnet run, $name"
+		else
+			fail "qnet run, $name"
+			info "args: $out"
+			sed 's/^/     | /' "$work/argv.err"
+		fi
+	}
+	argv_case "no -m: 128 MiB memfd and a NUMA node" \
+		'-device virtio-net-pci,netdev=virtio-net-pci\.0,mac=52:54:00:12:34:56,vectors=0 -object memory-backend-memfd,id=qnet-mem,size=134217728,share=on -numa node,memdev=qnet-mem $' \
+		-nic user,model=virtio
+	argv_case "-m size=1G,slots=2,maxmem=2G with a lone -numa node: memdev added to it" \
+		'^-m size=1G,slots=2,maxmem=2G -numa node,nodeid=0,memdev=qnet-mem .* -object memory-backend-memfd,id=qnet-mem,size=1073741824,share=on $' \
+		-m size=1G,slots=2,maxmem=2G -numa node,nodeid=0 -nic user,model=virtio
+	argv_case "own shared backend: nothing added" \
+		'memdev=m0 -chardev [^ ]+ -netdev vhost-user,[^ ]+ -device [^ ]+ $' \
+		-m 512 -object memory-backend-memfd,id=m0,size=512M -numa node,memdev=m0 -nic user,model=virtio
+	argv_case "e1000 stays on stream, vectors= of the user kept, mq passed" \
+		'-device virtio-net-pci,netdev=v1,mac=52:54:00:12:34:56,id=v1,(vectors=3,mq=on|mq=on,vectors=3) -netdev stream,id=e1000\.0,[^ ]+ -device e1000,netdev=e1000\.0,mac=52:54:00:12:34:57 ' \
+		-netdev user,id=a -device virtio-net-pci,id=v1,netdev=a,vectors=3,mq=on \
+		-netdev user,id=b -device e1000,netdev=b
+	out=$("$QNET" run -- "$vmm" -m 1G -object memory-backend-ram,id=m0,size=1G \
+		-machine memory-backend=m0 -nic user,model=virtio 2>&1 >/dev/null)
+	[[ "$out" == *"run: warning: memory backend 'm0' is not shared (share=on)"* ]] &&
+		ok "qnet run warns about a memory backend without share=on" ||
+		{ fail "qnet run warns about a memory backend without share=on"; info "$out"; }
+}
+
+echo "== guest-vhost-$mode: namespace $VH_NS, HTTP 127.0.0.1:$http_port"
+case "$mode" in
+daemon) mode_daemon ;;
+run) argv_checks; mode_run 1 ;;
+mq) mode_run 2 ;;
+esac
+if [ "$failed" -gt 0 ]; then
+	echo "guest-vhost-$mode: $failed check(s) failed"
+	exit 1
+fi
+echo "guest-vhost-$mode: all checks passed"
+exit 0
