@@ -228,9 +228,11 @@ static void tx_pass(struct vn_queue *q, struct virtq *vq)
 	frame_batch_init(&b);
 	virtq_disable_notify(vq);
 	while (more) {
-		if (!tx_gso_fill(q, &b))
-			break;
-		more = tx_fill(q, vq, &b, &budget);
+		if (tx_gso_fill(q, &b))
+			more = tx_fill(q, vq, &b, &budget);
+		else	/* pool dry: send the segments made so far; a frame's
+			 * release restarts TX (tx_starved) */
+			more = false;
 		virtq_flush(vq);
 		virtq_notify(vq);
 		if (!tx_send(q, &b)) {

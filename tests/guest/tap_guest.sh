@@ -12,7 +12,7 @@ export LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu
 # sends); copies iperf3's summary to the console and reports
 # "iperf ok dir= kbps= bytes=" (the receiver's line).
 tap_iperf() {
-	local dir=$1 flag= out rc line kbps bytes
+	local dir=$1 flag='' out rc line kbps bytes
 	[ "$dir" = down ] && flag=-R
 	out=$(iperf3 -c "$SERVER_IP" -p "$IPERF_PORT" -t "$IPERF_SECS" -f k \
 		$flag 2>&1)
