@@ -35,6 +35,7 @@
 struct rt_fe_stream_ev {
 	char *id;
 	bool stream;
+	uint64_t bad_len;
 };
 
 /**
@@ -105,6 +106,15 @@ static void rt_fe_stream_event(struct vmm_stream *vs,
 		free(e->id);
 		free(e);
 		rt_be_pending(-1);
+		return;
+	}
+	if (ev == STREAM_LINK_EV_BAD_LENGTH) {
+		/* a VM can trigger this at will: log the first, then every
+		 * 1000th (the count is in the NIC's malformed drops) */
+		if (e->bad_len++ % 1000 == 0)
+			rt_be_warn("%s: bogus stream length prefix from the VM; "
+				   "connection reset (%llu so far)", e->id,
+				   (unsigned long long)e->bad_len);
 		return;
 	}
 	if (!e->stream || (ev != STREAM_LINK_EV_CONNECTED &&
