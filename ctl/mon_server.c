@@ -33,6 +33,8 @@
  * @out_cap:	allocated size of @out
  * @dead:	closing; freed once the poll watch is released
  * @state:	protocol handler's per-client state, zeroed on connect
+ * @all_next:	link in the server's list of every client not yet freed
+ * @all_prev:	back link
  */
 struct mon_client {
 	struct mon_server *srv;
@@ -49,6 +51,8 @@ struct mon_client {
 	size_t out_cap;
 	bool dead;
 	unsigned char state[64];
+	struct mon_client *all_next;
+	struct mon_client *all_prev;
 };
 
 /**
@@ -61,6 +65,8 @@ struct mon_client {
  * @ctx:	handler's context (the runtime)
  * @path:	socket path, unlinked on close
  * @clients:	connected clients
+ * @all:	every client not yet freed (closed ones wait for their poll
+ *		watch to be released)
  */
 struct mon_server {
 	struct uloop *loop;
@@ -71,6 +77,7 @@ struct mon_server {
 	void *ctx;
 	char path[108];
 	struct mon_client *clients[MON_CLIENTS_MAX];
+	struct mon_client *all;
 };
 
 /**
@@ -151,6 +158,12 @@ static void client_free(struct uloop *loop, struct uloop_poll *p)
 	struct mon_client *c = (struct mon_client *)((char *)p -
 		offsetof(struct mon_client, poll));
 
+	if (c->all_prev)
+		c->all_prev->all_next = c->all_next;
+	else
+		c->srv->all = c->all_next;
+	if (c->all_next)
+		c->all_next->all_prev = c->all_prev;
 	free(c->out);
 	free(c);
 }
@@ -431,10 +444,14 @@ static int server_accept(struct mon_server *s)
 	uloop_poll_init(&c->poll, fd, 0, client_poll_cb);
 	c->poll.release = client_free;
 	s->clients[i] = c;
+	c->all_next = s->all;
+	if (s->all)
+		s->all->all_prev = c;
+	s->all = c;
 	if (uloop_poll_set(s->loop, &c->poll, POLLIN) < 0) {
 		s->clients[i] = NULL;
 		close(fd);
-		free(c);
+		client_free(s->loop, &c->poll);
 		return -EIO;
 	}
 	s->h->greet(c);
@@ -554,8 +571,12 @@ void mon_server_close(struct mon_server *s)
 	uloop_poll_del(s->loop, &s->poll);
 	/* drain the kernel's cancellations so released clients are freed:
 	 * their release callbacks run from these completions */
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < 8 && s->all; i++)
 		uloop_run_once(s->loop, i < 4 ? 0 : 1000000);
+	/* the control loop does not run again after its monitors close, so
+	 * no completion can reach a client freed here */
+	while (s->all)
+		client_free(s->loop, &s->all->poll);
 	close(s->fd);
 	unlink(s->path);
 	free(s);

@@ -478,8 +478,10 @@ static void test_offload(struct env *e)
 {
 	static struct ncap cap1;
 	unsigned int released1 = 0;
-	struct netns_tap_config cfg = {.netns = e->ns, .ifname = "tap1",
-				       .offload = true, .bgid = 1,
+	struct netns_tap_config cfg = {.netns = e->ns,
+				       .ifname = "tap1",
+				       .offload = true,
+				       .bgid = 1,
 				       .released = on_released1,
 				       .released_arg = &released1};
 	struct netns_tap_stats st0, st1;

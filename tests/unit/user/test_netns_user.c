@@ -27,10 +27,10 @@
  * libslirp whole, ACKs coalesced, every frame accounted for.
  */
 
-#define BULK	  (24u << 20)
-#define CHUNK	  (256u << 10)
-#define BGID	  7
-#define DEADLINE  20000 /* ms for one upload */
+#define BULK	 (24u << 20)
+#define CHUNK	 (256u << 10)
+#define BGID	 7
+#define DEADLINE 20000 /* ms for one upload */
 
 static uint8_t pattern(uint64_t i)
 {
@@ -62,10 +62,14 @@ static void on_released(void *arg)
 static void run_open(struct run *r, unsigned int mtu, bool offload)
 {
 	char msg[NETNS_TAP_ERRMSG_MAX] = "";
-	struct netns_tap_config nc = {
-		.mtu = mtu, .configure = true, .offload = offload,
-		.bgid = BGID, .released = on_released, .released_arg = r,
-		.errmsg = msg, .errmsg_size = sizeof(msg)};
+	struct netns_tap_config nc = {.mtu = mtu,
+				      .configure = true,
+				      .offload = offload,
+				      .bgid = BGID,
+				      .released = on_released,
+				      .released_arg = r,
+				      .errmsg = msg,
+				      .errmsg_size = sizeof(msg)};
 	struct user_config uc;
 	struct user_err err = {""};
 	int ret;
@@ -148,7 +152,8 @@ static uint64_t pump(struct run *r, int l, int c)
 		CHECK(uloop_now() - t0 < DEADLINE * NST_MS);
 		CHECK(uloop_run_once(&r->loop, NST_MS) >= 0);
 		if (s < 0) {
-			s = accept4(l, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+			s = accept4(l, NULL, NULL,
+				    SOCK_NONBLOCK | SOCK_CLOEXEC);
 			CHECK(s >= 0 || errno == EAGAIN);
 		}
 		while (sent < BULK) {
@@ -201,10 +206,10 @@ static void upload(unsigned int mtu, bool offload)
 	printf("mtu %u offload %s: %u MiB in %llu ms; %llu frames read "
 	       "(%llu GSO, %llu partial checksum), %llu handed to libslirp "
 	       "whole; %llu pure ACKs, %llu coalesced\n",
-	       mtu, offload ? "on" : "off", BULK >> 20,
-	       (unsigned long long)ms, (unsigned long long)ns.rx_frames,
-	       (unsigned long long)ns.rx_gso, (unsigned long long)ns.rx_csum,
-	       (unsigned long long)us.in_gso, (unsigned long long)us.ack_pure,
+	       mtu, offload ? "on" : "off", BULK >> 20, (unsigned long long)ms,
+	       (unsigned long long)ns.rx_frames, (unsigned long long)ns.rx_gso,
+	       (unsigned long long)ns.rx_csum, (unsigned long long)us.in_gso,
+	       (unsigned long long)us.ack_pure,
 	       (unsigned long long)us.ack_coalesced);
 	if (offload && mtu <= NETNS_TAP_OFFLOAD_MTU_MAX) {
 		/* TSO: frames far beyond the MTU, whole into libslirp */
