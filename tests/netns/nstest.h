@@ -19,41 +19,11 @@
 
 #define NST_NS_NAME_MAX 64
 
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			fprintf(stderr, "%s:%d: %s: check failed: %s\n",       \
-				__FILE__, __LINE__, __func__, #c);             \
-			exit(1);                                               \
-		}                                                              \
-	} while (0)
+#include "tests/lib/tcheck.h"
 
-#define CHECK_EQ(a, b)                                                         \
-	do {                                                                   \
-		long long a_ = (long long)(a), b_ = (long long)(b);            \
-		if (a_ != b_) {                                                \
-			fprintf(stderr,                                        \
-				"%s:%d: %s: %s = %lld, expected %s = %lld\n",  \
-				__FILE__, __LINE__, __func__, #a, a_, #b, b_); \
-			exit(1);                                               \
-		}                                                              \
-	} while (0)
-
-/* Run @loop until @expr holds; fail after @ms milliseconds. */
-#define NST_RUN_UNTIL(loop, expr, ms)                                          \
-	do {                                                                   \
-		uint64_t end_ = uloop_now() + (uint64_t)(ms)*NST_MS;           \
-		while (!(expr)) {                                              \
-			if (uloop_now() > end_) {                              \
-				fprintf(stderr,                                \
-					"%s:%d: %s: timed out waiting for "    \
-					"%s\n",                                \
-					__FILE__, __LINE__, __func__, #expr);  \
-				exit(1);                                       \
-			}                                                      \
-			CHECK(uloop_run_once(loop, 10 * NST_MS) >= 0);         \
-		}                                                              \
-	} while (0)
+#define CHECK TC_CHECK
+#define CHECK_EQ TC_EQ
+#define NST_RUN_UNTIL TC_RUN_UNTIL
 
 /* --- environment, namespaces, commands ------------------------------------ */
 

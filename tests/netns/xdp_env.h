@@ -16,41 +16,11 @@
 #define XE_MS 1000000ull
 #define XE_ETHERTYPE 0x88b5	/* IEEE local experimental */
 
-#define XE_CHECK(c)                                                            \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			fprintf(stderr, "%s:%d: %s: check failed: %s\n",       \
-				__FILE__, __LINE__, __func__, #c);             \
-			exit(1);                                               \
-		}                                                              \
-	} while (0)
+#include "tests/lib/tcheck.h"
 
-#define XE_EQ(a, b)                                                            \
-	do {                                                                   \
-		long long a_ = (long long)(a), b_ = (long long)(b);            \
-		if (a_ != b_) {                                                \
-			fprintf(stderr,                                        \
-				"%s:%d: %s: %s = %lld, expected %s = %lld\n",  \
-				__FILE__, __LINE__, __func__, #a, a_, #b, b_); \
-			exit(1);                                               \
-		}                                                              \
-	} while (0)
-
-/* Run @loop until @expr holds; fail after @ms milliseconds. */
-#define XE_RUN_UNTIL(loop, expr, ms)                                           \
-	do {                                                                   \
-		uint64_t end_ = uloop_now() + (uint64_t)(ms)*XE_MS;            \
-		while (!(expr)) {                                              \
-			if (uloop_now() > end_) {                              \
-				fprintf(stderr,                                \
-					"%s:%d: %s: timed out waiting for "    \
-					"%s\n",                                \
-					__FILE__, __LINE__, __func__, #expr);  \
-				exit(1);                                       \
-			}                                                      \
-			XE_CHECK(uloop_run_once(loop, 5 * XE_MS) >= 0);        \
-		}                                                              \
-	} while (0)
+#define XE_CHECK TC_CHECK
+#define XE_EQ TC_EQ
+#define XE_RUN_UNTIL TC_RUN_UNTIL
 
 extern const uint8_t xe_guest_mac[6];
 

@@ -15,41 +15,11 @@
 #define UT_SKIP 77
 #define UT_MS	1000000ull
 
-#define UT_CHECK(c)                                                            \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			fprintf(stderr, "%s:%d: %s: check failed: %s\n",       \
-				__FILE__, __LINE__, __func__, #c);             \
-			exit(1);                                               \
-		}                                                              \
-	} while (0)
+#include "tests/lib/tcheck.h"
 
-#define UT_EQ(a, b)                                                            \
-	do {                                                                   \
-		long long a_ = (long long)(a), b_ = (long long)(b);            \
-		if (a_ != b_) {                                                \
-			fprintf(stderr,                                        \
-				"%s:%d: %s: %s = %lld, expected %s = %lld\n",  \
-				__FILE__, __LINE__, __func__, #a, a_, #b, b_); \
-			exit(1);                                               \
-		}                                                              \
-	} while (0)
-
-/* Run @loop until @expr holds; fail after @ms milliseconds. */
-#define UT_RUN_UNTIL(loop, expr, ms)                                           \
-	do {                                                                   \
-		uint64_t end_ = uloop_now() + (uint64_t)(ms)*UT_MS;            \
-		while (!(expr)) {                                              \
-			if (uloop_now() > end_) {                              \
-				fprintf(stderr,                                \
-					"%s:%d: %s: timed out waiting for "    \
-					"%s\n",                                \
-					__FILE__, __LINE__, __func__, #expr);  \
-				exit(1);                                       \
-			}                                                      \
-			UT_CHECK(uloop_run_once(loop, 10 * UT_MS) >= 0);       \
-		}                                                              \
-	} while (0)
+#define UT_CHECK TC_CHECK
+#define UT_EQ TC_EQ
+#define UT_RUN_UNTIL TC_RUN_UNTIL
 
 /* Run @loop for @ms milliseconds. */
 static inline void ut_run_for(struct uloop *loop, unsigned int ms)
