@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Filter objects (-object filter-*): option tables and the object union. */
+/* Filter objects (-object filter-*, qnet-filter): option tables and the object union. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -14,7 +14,10 @@
  * members. qom-type accepts every type QEMU 7.2 can create, so that a
  * misspelt type gets QEMU's error ("Parameter 'qom-type' does not accept
  * value 'x'") while a real but non-network type gets qnet's clear refusal.
- * Only the four filters below have tables. The common members come first,
+ * Only the five filters below have tables: QEMU's four, and qnet's own
+ * qnet-filter (action=drop|allow with a tcpdump filter=), a type QEMU
+ * does not know, so that no QEMU-named object changes meaning. The common
+ * members come first,
  * in QAPI order: netdev (required), queue (all|rx|tx), status, position,
  * insert (before|behind). status and position are strings that QEMU checks
  * when the object is created, not when the option is parsed; the model
@@ -23,6 +26,7 @@
 
 static const char *const queues[] = { "all", "rx", "tx", NULL };
 static const char *const inserts[] = { "before", "behind", NULL };
+static const char *const actions[] = { "drop", "allow", NULL };
 
 #define COMMON							\
 	{ .name = "netdev", .kind = SK_STR, .flags = SF_REQUIRED,	\
@@ -73,6 +77,16 @@ static const struct schema_field redirector_opts[] = {
 	  .help = "frames carry a virtio-net header" },
 };
 
+/* qnet's own drop/allow filter: both members required, no defaults. */
+static const struct schema_field qnet_filter_opts[] = {
+	COMMON,
+	{ .name = "action", .kind = SK_ENUM, .flags = SF_REQUIRED,
+	  .values = actions, .tname = "QnetFilterAction",
+	  .help = "drop: drop matching frames; allow: drop the others" },
+	{ .name = "filter", .kind = SK_STR, .flags = SF_REQUIRED,
+	  .help = "tcpdump expression the frames are matched against" },
+};
+
 static const struct schema_struct buffer_s =
 	SCHEMA_STRUCT("filter-buffer", buffer_opts);
 static const struct schema_struct dump_s =
@@ -81,6 +95,8 @@ static const struct schema_struct mirror_s =
 	SCHEMA_STRUCT("filter-mirror", mirror_opts);
 static const struct schema_struct redirector_s =
 	SCHEMA_STRUCT("filter-redirector", redirector_opts);
+static const struct schema_struct qnet_filter_s =
+	SCHEMA_STRUCT("qnet-filter", qnet_filter_opts);
 
 #define TAIL "position", "status", "insert", "netdev", "queue", NULL
 static const char *const buffer_info[] = { "interval", TAIL };
@@ -89,15 +105,18 @@ static const char *const mirror_info[] = { "vnet_hdr_support", "outdev",
 					   TAIL };
 static const char *const redirector_info[] = { "vnet_hdr_support", "indev",
 					       "outdev", TAIL };
+static const char *const qnet_filter_info[] = { "action", "filter", TAIL };
 
 static const struct filtertype filters[] = {
 	{ "filter-buffer", &buffer_s, buffer_info },
 	{ "filter-dump", &dump_s, dump_info },
 	{ "filter-mirror", &mirror_s, mirror_info },
 	{ "filter-redirector", &redirector_s, redirector_info },
+	{ "qnet-filter", &qnet_filter_s, qnet_filter_info },
 };
 
-/* Every type QEMU 7.2's -object accepts (its ObjectType enum). */
+/* Every type QEMU 7.2's -object accepts (its ObjectType enum), then
+ * qnet's own (not a QEMU type: filtertypes_qemu_object() says so). */
 static const char *const object_types[] = {
 	"authz-list", "authz-listfile", "authz-pam", "authz-simple",
 	"can-bus", "can-host-socketcan", "colo-compare", "cryptodev-backend",
@@ -110,13 +129,16 @@ static const char *const object_types[] = {
 	"secret", "secret_keyring", "sev-guest", "thread-context",
 	"s390-pv-guest", "throttle-group", "tls-creds-anon", "tls-creds-psk",
 	"tls-creds-x509", "tls-cipher-suites", "x-remote-object",
-	"x-vfio-user-server", NULL,
+	"x-vfio-user-server", "qnet-filter", NULL,
 };
+
+/* Index of the first of qnet's own types in object_types. */
+#define QNET_TYPES_FIRST 43
 
 static const struct schema_struct *object_variants[SCHEMA_ARRAY_SIZE(
 	object_types)] = {
 	[11] = &buffer_s, [12] = &dump_s, [13] = &mirror_s,
-	[14] = &redirector_s,
+	[14] = &redirector_s, [QNET_TYPES_FIRST] = &qnet_filter_s,
 };
 
 static const struct schema_field object_base[] = {
@@ -155,6 +177,7 @@ const struct filtertype *filtertypes_find(const char *name)
 
 /**
  * filtertypes_qemu_object() - is @name a type QEMU's -object knows?
+ *	(qnet-filter is not)
  * @name:	QOM type name
  *
  * Return: true if so
@@ -163,7 +186,7 @@ bool filtertypes_qemu_object(const char *name)
 {
 	size_t i;
 
-	for (i = 0; object_types[i]; i++)
+	for (i = 0; i < QNET_TYPES_FIRST; i++)
 		if (!strcmp(object_types[i], name))
 			return true;
 	return false;

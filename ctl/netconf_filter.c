@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ctl/netconf_int.h"
+#include "datapath/pcapf.h"
 
 /*
  * DOC: filters
@@ -22,6 +23,12 @@
  * (QEMU: "multiqueue is not supported", "Vhost is not supported"); info
  * network lists them under the netdev's first queue. filter-dump's file is
  * opened when qnet runs, never in --dry-run.
+ *
+ * qnet-filter (qnet's own type, unknown to QEMU) drops the frames its
+ * tcpdump expression matches (action=drop) or the ones it does not
+ * (action=allow). Its filter= and filter-dump's are compiled by libpcap
+ * when the option is read, so a bad expression stops qnet before anything
+ * is created, with libpcap's reason.
  */
 
 /* Lists the object types qnet creates, for "-object help". */
@@ -29,7 +36,8 @@ static void object_help_list(struct strbuf *out)
 {
 	static const char *const types[] = { "filter-buffer", "filter-dump",
 					     "filter-mirror",
-					     "filter-redirector" };
+					     "filter-redirector",
+					     "qnet-filter" };
 	size_t i;
 
 	strbuf_puts(out, "List of user creatable objects:\n");
@@ -41,7 +49,39 @@ static int not_supported(struct netconf *nc, const char *type)
 {
 	return diag_error(&nc->diag, "object type '%s' is not supported by "
 			  "qnet (it handles filter-buffer, filter-dump, "
-			  "filter-mirror, filter-redirector)", type);
+			  "filter-mirror, filter-redirector, qnet-filter)",
+			  type);
+}
+
+/**
+ * expr_check() - compile an object's filter= with libpcap
+ * @nc:		configuration (diag location set by the caller)
+ * @v:		the typed object
+ *
+ * Return: 0 when there is no expression or libpcap takes it, else -EINVAL
+ * (reported with libpcap's reason) or -ENOMEM
+ */
+static int expr_check(struct netconf *nc, const struct json_value *v)
+{
+	const char *expr = netconf_opt_str(v, "filter");
+	struct pcapf f;
+	char why[256];
+	int ret;
+
+	if (!expr)
+		return 0;
+	if (!*expr && !strcmp(netconf_opt_str(v, "qom-type"), "qnet-filter"))
+		return diag_error(&nc->diag, "Parameter 'filter' must not be "
+				  "empty");
+	ret = pcapf_compile(&f, expr, 65535, why, sizeof(why));
+	pcapf_free(&f);
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret)
+		return diag_error(&nc->diag, "Parameter 'filter' is not a valid "
+				  "tcpdump expression: %s", why[0] ? why :
+				  strerror(-ret));
+	return 0;
 }
 
 /* JSON form of -object. */
@@ -106,8 +146,12 @@ int nc_object_parse(struct netconf *nc, const char *arg, struct strbuf *help)
 			return 1;
 		ret = schema_visit_opts(&filtertypes_object, o, &v, &nc->diag);
 	}
-	if (ret)
+	if (!ret)
+		ret = expr_check(nc, v);
+	if (ret) {
+		json_free(v);
 		return ret;
+	}
 	return nc_items_add(&nc->pend->object, nc->diag.loc ? nc->diag.loc :
 			    "-object", NULL, v);
 }

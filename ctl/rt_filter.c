@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* rt_filter.c: -object filter-dump on opened netdevs (in the kernel where frames cross an interface), qom-set status, query-filters, bpffs pins. */
+/* rt_filter.c: -object filter-dump and qnet-filter on opened netdevs (in the kernel where frames cross an interface), qom-set status, query-filters, bpffs pins. */
 #include <errno.h>
 #include <net/if.h>
 #include <stdarg.h>
@@ -21,7 +21,10 @@
  * DOC: filter objects at run time
  *
  * Every `-object filter-dump` becomes a capture object (datapath/bpf/
- * capture.h) on its netdev once the netdevs are open. Where the netdev's
+ * capture.h) on its netdev once the netdevs are open, and so does every
+ * `-object qnet-filter` (CAPTURE_DROP for action=drop, CAPTURE_ALLOW for
+ * action=allow: the same object without a file, whose verdicts drop
+ * frames). Where the netdev's
  * frames cross a kernel interface the capture runs there:
  *
  * - af-xdp: a slot of the netdev's XDP program sees the frames to the
@@ -34,8 +37,9 @@
  * Everything else, and whatever the kernel could not take (no privilege,
  * inhibit=on), runs in user space on the netdev's port: a struct
  * port_filter that port_send() runs on the frames the netdev sends (tx)
- * and is sent (rx). A kernel attach that fails is a warning, never an
- * error: the capture goes on in user space. User-space records are
+ * and is sent (rx); frames a filter drops there count as the port's
+ * "filtered" drops. A kernel attach that fails is a warning, never an
+ * error: the capture or filter goes on in user space. User-space records are
  * written every 100 ms (or when a queue's buffer fills).
  *
  * qnet's extension `filter=EXPR` (a tcpdump expression) keeps only the
@@ -218,7 +222,24 @@ static unsigned int rt_filter_dirs(enum capture_queue q)
 }
 
 /**
- * rt_filter_config() - a filter-dump's properties as a capture_config
+ * rt_filter_kind() - what a filter object does
+ * @nf:		filter-dump or qnet-filter
+ *
+ * Return: CAPTURE_DUMP, or CAPTURE_DROP / CAPTURE_ALLOW for qnet-filter's
+ * action=drop / action=allow.
+ */
+static enum capture_kind rt_filter_kind(const struct netconf_filter *nf)
+{
+	const char *action = netconf_opt_str(nf->props, "action");
+
+	if (strcmp(nf->type->name, "qnet-filter"))
+		return CAPTURE_DUMP;
+	return action && !strcmp(action, "allow") ? CAPTURE_ALLOW :
+						    CAPTURE_DROP;
+}
+
+/**
+ * rt_filter_config() - a filter object's properties as a capture_config
  * @nf:		the filter
  * @rn:		its netdev (opened)
  * @cfg:	filled (strings point into the properties)
@@ -235,7 +256,7 @@ static void rt_filter_config(const struct netconf_filter *nf,
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->id = nf->id;
 	cfg->netdev = rn->nd->id;
-	cfg->kind = CAPTURE_DUMP;
+	cfg->kind = rt_filter_kind(nf);
 	cfg->file = netconf_opt_str(p, "file");
 	cfg->maxlen = maxlen > PCAPW_SNAP_MAX ? PCAPW_SNAP_MAX :
 						(uint32_t)maxlen;
@@ -249,7 +270,7 @@ static void rt_filter_config(const struct netconf_filter *nf,
 
 /**
  * rt_filter_kernel_warn() - say that frames the kernel could have
- *	captured are captured in user space
+ *	captured or filtered are handled in user space
  * @rt:		runtime
  * @nf:		the filter
  * @ifname:	the interface
@@ -259,10 +280,13 @@ static void rt_filter_kernel_warn(struct rt *rt,
 				  const struct netconf_filter *nf,
 				  const char *ifname, const char *why)
 {
-	rt_filter_warn(rt, "qnet: %s: warning: cannot capture on '%s' in the "
-		       "kernel%s%s; capturing in user space",
-		       nf->loc ? nf->loc : nf->id, ifname, why ? ": " : "",
-		       why ? why : "");
+	bool dump = rt_filter_kind(nf) == CAPTURE_DUMP;
+
+	rt_filter_warn(rt, "qnet: %s: warning: cannot %s on '%s' in the "
+		       "kernel%s%s; %s in user space",
+		       nf->loc ? nf->loc : nf->id, dump ? "capture" : "filter",
+		       ifname, why ? ": " : "", why ? why : "",
+		       dump ? "capturing" : "filtering");
 }
 
 /**
@@ -413,7 +437,8 @@ static int rt_filter_open_one(struct rt *rt, struct rt_netdev *rn,
 	char why[256];
 	int ret;
 
-	if (strcmp(nf->type->name, "filter-dump")) {
+	if (strcmp(nf->type->name, "filter-dump") &&
+	    strcmp(nf->type->name, "qnet-filter")) {
 		strbuf_printf(err, "filter type '%s' is not implemented in "
 			      "qnet yet", nf->type->name);
 		return -ENOSYS;
@@ -426,6 +451,9 @@ static int rt_filter_open_one(struct rt *rt, struct rt_netdev *rn,
 	if (ret == -EINVAL && why[0])
 		strbuf_printf(err, "invalid filter expression '%s': %s",
 			      cfg.filter, why);
+	else if (ret && cfg.kind != CAPTURE_DUMP)
+		strbuf_printf(err, "cannot open filter '%s': %s", nf->id,
+			      strerror(-ret));
 	else if (ret)
 		strbuf_printf(err, "net dump: can't open %s: %s", cfg.file,
 			      strerror(-ret));
@@ -444,8 +472,9 @@ static int rt_filter_open_one(struct rt *rt, struct rt_netdev *rn,
 		rt_filter_close_one(nf);
 		return ret;
 	}
-	uloop_timer_arm_in(loop, &rf->flush, RT_FILTER_FLUSH_NS,
-			   RT_FILTER_FLUSH_NS);
+	if (cfg.kind == CAPTURE_DUMP)	/* drop/allow buffer nothing */
+		uloop_timer_arm_in(loop, &rf->flush, RT_FILTER_FLUSH_NS,
+				   RT_FILTER_FLUSH_NS);
 	return 0;
 }
 
@@ -628,6 +657,7 @@ static void rt_filter_json_one(const struct netconf_filter *nf,
 	const char *status = netconf_opt_str(nf->props, "status");
 	const char *queue = netconf_opt_str(nf->props, "queue");
 	const char *expr = netconf_opt_str(nf->props, "filter");
+	const char *action = netconf_opt_str(nf->props, "action");
 	struct capture_stats s = { 0 };
 
 	strbuf_puts(out, "{\"id\":");
@@ -636,9 +666,14 @@ static void rt_filter_json_one(const struct netconf_filter *nf,
 	json_write_string(nf->type->name, out);
 	strbuf_puts(out, ",\"netdev\":");
 	json_write_string(nf->nd ? nf->nd->id : "", out);
-	strbuf_printf(out, ",\"status\":%s,\"queue\":\"%s\",\"filter\":",
+	strbuf_printf(out, ",\"status\":%s,\"queue\":\"%s\",\"action\":",
 		      status && !strcmp(status, "off") ? "false" : "true",
 		      queue ? queue : "all");
+	if (action)
+		json_write_string(action, out);
+	else
+		strbuf_puts(out, "null");
+	strbuf_puts(out, ",\"filter\":");
 	if (expr)
 		json_write_string(expr, out);
 	else

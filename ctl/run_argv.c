@@ -10,7 +10,8 @@
  * DOC: what `qnet run` takes from a QEMU command line
  *
  * `-netdev`, `-nic` and `-net` always; `-device D` when D is a NIC model qnet
- * serves (the caller's @is_nic decides); `-object filter-*` since filters
+ * serves (the caller's @is_nic decides); `-object filter-*` and
+ * `-object qnet-filter` (qnet's own, which QEMU would refuse) since filters
  * belong to netdevs qnet now owns. Options may be spelled with one or two
  * dashes and as `-opt=value`. `-nodefaults` stays on the VMM's command line
  * and is also reported, since it changes qnet's default network. Everything
@@ -207,7 +208,8 @@ static const char *take_net(const char *name, const char *val,
 			if (!strncmp(type, "qom-type=", 9))
 				memmove(type, type + 9, strlen(type + 9) + 1);
 		}
-		return strncmp(type, "filter-", 7) ? NULL : "-object";
+		return strncmp(type, "filter-", 7) &&
+		       strcmp(type, "qnet-filter") ? NULL : "-object";
 	}
 	return NULL;
 }

@@ -2,6 +2,7 @@
 /* capture.c: filter-dump and qnet's drop/allow filters, in the kernel where frames cross an interface, else in user space. */
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,10 +35,15 @@
  *   skipped there, so every frame is seen exactly once.
  *
  * Threads: open, attach, detach, status and close run in the thread of the
- * loop given at attach (ctl's); capture_user_run() and capture_user_flush()
- * for queue q run in the thread that owns q. Counters are read with relaxed
- * atomics from any thread. Pausing (status=off) counts frames as seen and
- * nothing else. A write error (disk full, file removed) stops the capture
+ * loop given at attach (ctl's). capture_user_run() and capture_user_flush()
+ * may run in several threads at once, even for one queue (the two
+ * directions of a queue can be driven by different workers, and ctl's
+ * flush timer runs on its own): each queue's state (record buffer,
+ * counters) is guarded by a mutex taken once per batch or flush, never per
+ * frame; the compiled expression is read-only and the file takes whole
+ * buffers with one O_APPEND write(). Counters are read with relaxed
+ * atomics from any thread, without the mutex. Pausing (status=off) counts
+ * frames as seen and nothing else. A write error (disk full, file removed) stops the capture
  * for good (stats.error); traffic goes on.
  */
 
@@ -49,7 +55,9 @@
 #define CAP_GET(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 
 /**
- * struct capture_uq - user-space state of one queue (its thread only)
+ * struct capture_uq - user-space state of one queue
+ * @lock:	guards the rest: taken once per capture_user_run() batch and
+ *		per flush
  * @buf:	records waiting for one write()
  * @seen:	frames looked at
  * @matched:	frames the expression accepted
@@ -58,6 +66,7 @@
  * @bytes:	bytes buffered
  */
 struct capture_uq {
+	pthread_mutex_t lock;
 	struct pcapw_buf buf;
 	uint64_t seen;
 	uint64_t matched;
@@ -176,6 +185,7 @@ int capture_open(struct capture **out, const struct capture_config *cfg,
 		 char *err, size_t errlen)
 {
 	struct capture *c;
+	unsigned int q;
 	int ret;
 
 	*out = NULL;
@@ -201,6 +211,8 @@ int capture_open(struct capture **out, const struct capture_config *cfg,
 		ret = -ENOMEM;
 		goto err_free;
 	}
+	for (q = 0; q < c->nqueues; q++)
+		pthread_mutex_init(&c->uq[q].lock, NULL);
 	if (cfg->filter && *cfg->filter) {
 		ret = pcapf_compile(&c->filt, cfg->filter, c->maxlen, err, errlen);
 		if (ret)
@@ -231,8 +243,10 @@ void capture_close(struct capture *c)
 	if (!c)
 		return;
 	capture_detach_kernel(c);
-	for (q = 0; c->uq && q < c->nqueues; q++)
+	for (q = 0; c->uq && q < c->nqueues; q++) {
 		pcapw_buf_fini(&c->uq[q].buf);
+		pthread_mutex_destroy(&c->uq[q].lock);
+	}
 	pcapw_close(&c->pf);
 	pcapf_free(&c->filt);
 	free(c->uq);
@@ -466,10 +480,25 @@ static bool capture_user_one(struct capture *c, struct capture_uq *q,
 }
 
 /**
+ * capture_uq_flush() - write a queue's buffer (its lock held)
+ * @c:		the object
+ * @q:		the queue's state
+ *
+ * Return: 0, or the write error, which stops the capture for good.
+ */
+static int capture_uq_flush(struct capture *c, struct capture_uq *q)
+{
+	int err = pcapw_flush(&q->buf);
+
+	capture_fail(c, err, false);
+	return err;
+}
+
+/**
  * capture_user_run() - pass a batch of frames through the object in user space
  * @c:		the object
  * @dir:	their direction
- * @queue:	their queue (the caller's thread owns it)
+ * @queue:	their queue (any thread: the queue's mutex is taken once)
  * @f:		the frames
  * @n:		how many (at most 64)
  *
@@ -493,21 +522,24 @@ uint64_t capture_user_run(struct capture *c, enum capture_dir dir,
 	if (n > 64)
 		n = 64;
 	q = &c->uq[queue];
+	pthread_mutex_lock(&q->lock);
 	CAP_ADD(q->seen, n);
 	if (!atomic_load_explicit(&c->status, memory_order_relaxed) ||
 	    atomic_load_explicit(&c->error, memory_order_relaxed))
-		return 0;
-	ts = clock_ns(CLOCK_REALTIME);
+		goto out;
+	ts = c->kind == CAPTURE_DUMP ? clock_ns(CLOCK_REALTIME) : 0;
 	for (i = 0; i < n; i++)
 		if (capture_user_one(c, q, f[i], ts))
 			drop |= 1ull << i;
 	if (q->buf.nrec && pcapw_now_mono() - q->buf.oldest_ns > CAPTURE_FLUSH_NS)
-		capture_user_flush(c, queue);
+		capture_uq_flush(c, q);
+out:
+	pthread_mutex_unlock(&q->lock);
 	return drop;
 }
 
 /**
- * capture_user_flush() - write what a queue buffered (its thread only)
+ * capture_user_flush() - write what a queue buffered (any thread)
  * @c:		the object
  * @queue:	the queue
  *
@@ -515,12 +547,15 @@ uint64_t capture_user_run(struct capture *c, enum capture_dir dir,
  */
 int capture_user_flush(struct capture *c, unsigned int queue)
 {
+	struct capture_uq *q;
 	int err;
 
 	if (queue >= c->nqueues || !c->uq[queue].buf.buf)
 		return 0;
-	err = pcapw_flush(&c->uq[queue].buf);
-	capture_fail(c, err, false);
+	q = &c->uq[queue];
+	pthread_mutex_lock(&q->lock);
+	err = capture_uq_flush(c, q);
+	pthread_mutex_unlock(&q->lock);
 	return err;
 }
 

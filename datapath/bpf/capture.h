@@ -106,6 +106,15 @@ struct capture_stats {
 	unsigned int kernel_dirs;
 };
 
+/*
+ * Threads: capture_user_run() and capture_user_flush() may be called from
+ * several data-path threads at once for one object, even for one queue
+ * (its two directions on different workers, a flush timer elsewhere). The
+ * state that is shared, a queue's record buffer and counters, is guarded
+ * by a per-queue mutex taken once per batch (not per frame) and once per
+ * flush. Everything else (open, attach, detach, status, close) runs in the
+ * thread of the loop given at attach.
+ */
 struct capture;
 
 int capture_open(struct capture **out, const struct capture_config *cfg,

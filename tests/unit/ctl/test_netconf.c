@@ -373,7 +373,7 @@ static void test_filters(void)
 	RUN_ERR("qnet: -object memory-backend-ram,id=m,size=1M: object type "
 		"'memory-backend-ram' is not supported by qnet (it handles "
 		"filter-buffer, filter-dump, filter-mirror, "
-		"filter-redirector)\n", "-object",
+		"filter-redirector, qnet-filter)\n", "-object",
 		"memory-backend-ram,id=m,size=1M");
 }
 
