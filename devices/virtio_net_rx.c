@@ -293,8 +293,13 @@ unsigned int vn_rx_receive(struct port *p, unsigned int queue,
 	vq = &vn->vu.vq[2 * queue];
 	for (i = 0; i < n; i++) {
 		int ret = rx_frame(q, vq, f[i]);
+		unsigned int tries = 0;
 
-		if (ret == -EAGAIN && virtq_enable_notify(vq))
+		/* short of buffers: ask for a kick on the next ones, unless
+		 * some came meanwhile (bounded: each retry saw more) */
+		while (ret == -EAGAIN &&
+		       tries++ < (vq->packed ? 1u : vq->num + 1u) &&
+		       virtq_enable_notify_more(vq))
 			ret = rx_frame(q, vq, f[i]);
 		if (ret == -EAGAIN || ret == -EIO) {
 			q->stats.rx_no_buffer++;

@@ -480,6 +480,38 @@ bool virtq_enable_notify(struct virtq *vq)
 }
 
 /**
+ * virtq_enable_notify_more() - ask the driver to kick when it adds buffers
+ * beyond those already seen (waiting for more than the ring holds: a
+ * mergeable RX frame bigger than the buffers posted so far)
+ * @vq:	the queue
+ *
+ * virtq_enable_notify() asks for a kick past @last_avail, which the
+ * driver has already passed when some buffers wait unused: it would never
+ * kick again. This asks for one past @avail_idx (what the last attempt
+ * saw) instead.
+ *
+ * Return: true when the driver added buffers since that attempt (try
+ * again before sleeping; each retry has seen more, so at most @num).
+ * Packed rings keep virtq_enable_notify()'s answer: retry once only.
+ */
+bool virtq_enable_notify_more(struct virtq *vq)
+{
+	uint16_t seen = vq->avail_idx, *avail_event;
+
+	if (vq->packed)		/* one retry, as virtq_enable_notify() */
+		return virtq_enable_notify(vq);
+	if (!vq->event_idx || !vq->used || !vq->avail || vq->broken) {
+		/* flags: the driver kicks on every add once enabled */
+		return virtq_enable_notify(vq) && vq->avail_idx != seen;
+	}
+	avail_event = (uint16_t *)&vq->used->ring[vq->num];
+	__atomic_store_n(avail_event, vq->avail_idx, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE) !=
+	       vq->avail_idx;
+}
+
+/**
  * virtq_disable_notify() - ask the driver not to kick (we are polling)
  * @vq:	the queue
  */
