@@ -20,7 +20,9 @@
  * DOC: tap and bridge netdevs
  *
  * The tap is created (or adopted from fd=/fds=, or made by a helper) on
- * the worker, and its queues run on the worker's loop. Texts are QEMU
+ * the worker, and its queues run on the worker's loop, or each on its
+ * queue worker when the peer is a multiqueue vhost-user NIC (queue q
+ * and pair q in one thread, ctl/rt_workers.c). Texts are QEMU
  * 7.2's (`could not configure /dev/net/tun (qtap0): ...`, `network script
  * S failed with status N`, `bridge helper failed`, `Unable to query
  * TUNGETIFF on FD N: ...`), except for missing privileges, which say
@@ -58,15 +60,60 @@
  * struct rt_be_tap - one opened tap or bridge netdev
  * @reap:	timer finishing the close (first: the timer callback casts)
  * @tap:	the tap
- * @loop:	the worker loop its queues run on
+ * @loop:	the data-path worker's loop (the reap timer's)
+ * @qw:		per queue: the queue worker it runs on, or NULL for @loop
  * @rounds:	reaping tries so far
  */
 struct rt_be_tap {
 	struct uloop_timer reap;
 	struct tap *tap;
 	struct uloop *loop;
+	struct uworker *qw[TAP_MAX_QUEUES];
 	unsigned int rounds;
 };
+
+/**
+ * struct rt_be_tap_q - one queue, for a call on its queue worker
+ * @tap:	the tap
+ * @q:		the queue
+ */
+struct rt_be_tap_q {
+	struct tap *tap;
+	unsigned int q;
+};
+
+static int rt_be_tap_q_start(struct uloop *loop, void *arg)
+{
+	struct rt_be_tap_q *c = arg;
+
+	return tap_queue_start(c->tap, c->q, loop);
+}
+
+static int rt_be_tap_q_stop(struct uloop *loop, void *arg)
+{
+	struct rt_be_tap_q *c = arg;
+
+	return tap_queue_stop(c->tap, c->q);
+}
+
+/**
+ * rt_be_tap_queue() - start or stop one queue in the thread it runs on
+ * @w:		the netdev
+ * @q:		the queue
+ * @start:	true to start it
+ *
+ * Return: start: 0 or -errno; stop: non-zero while the queue is busy
+ */
+static int rt_be_tap_queue(struct rt_be_tap *w, unsigned int q, bool start)
+{
+	struct rt_be_tap_q c = { w->tap, q };
+
+	if (!w->qw[q])
+		return start ? tap_queue_start(w->tap, q, w->loop)
+			     : tap_queue_stop(w->tap, q);
+	return uworker_call(w->qw[q], start ? rt_be_tap_q_start :
+			    rt_be_tap_q_stop, &c);
+}
 
 /**
  * rt_be_tap_reap() - finish closing a tap once its queues are idle
@@ -80,7 +127,7 @@ static void rt_be_tap_reap(struct uloop *loop, struct uloop_timer *t)
 	bool busy = false;
 
 	for (q = 0; q < tap_queues(w->tap); q++)
-		if (tap_queue_stop(w->tap, q))
+		if (rt_be_tap_queue(w, q, false))
 			busy = true;
 	if (busy && ++w->rounds < RT_BE_TAP_REAP_MAX) {
 		uloop_timer_arm_in(loop, &w->reap, RT_BE_TAP_REAP_NS, 0);
@@ -322,8 +369,19 @@ static int rt_be_tap_start(struct rt *rt, struct rt_netdev *rn,
 	w->loop = loop;
 	uloop_timer_init(&w->reap, rt_be_tap_reap);
 	rt_be_pending(1);
+	rn->spread = rt_qw_spread(rt, rn->nd) && tap_queues(t) > 1;
+	for (q = 0; q < tap_queues(t) && rn->spread && !ret; q++)
+		ret = rt_qw_get(rt, q, &w->qw[q]);
+	if (ret) {
+		strbuf_printf(err, "cannot start a data-path thread for queue "
+			      "%u: %s", q - 1, strerror(-ret));
+		memset(w->qw, 0, sizeof(w->qw));
+		rn->spread = false;
+		uloop_timer_arm_in(loop, &w->reap, 0, 0);
+		return ret;
+	}
 	for (q = 0; q < tap_queues(t) && !ret; q++) {
-		ret = tap_queue_start(t, q, loop);
+		ret = rt_be_tap_queue(w, q, true);
 		if (ret == -EOPNOTSUPP)
 			strbuf_puts(err, "cannot run a tap on this kernel's "
 				    "io_uring (multishot read needs Linux 6.7)");

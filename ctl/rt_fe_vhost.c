@@ -43,7 +43,9 @@
  * event_idx, indirect_desc, status, packed, host_mtu (the MTU offered),
  * ctrl_vq (vhost-user-vmm=off only). rx_queue_size/tx_queue_size are the
  * VMM's: it sets the ring sizes (SET_VRING_NUM) and qnet takes any size
- * up to 32768. All queue pairs run on the data-path worker's one loop.
+ * up to 32768. Queue pairs run on the data-path worker's loop, or each on
+ * its queue worker when the netdev is a tap with as many queues
+ * (ctl/rt_workers.c).
  *
  * Offload metadata goes to the peer as is (peer_vnet) when the peer takes
  * it: a user netdev (libslirp completes checksums and takes GSO frames
@@ -254,11 +256,14 @@ static int rt_fe_vhost_open(struct rt *rt, struct rt_nic *rnic,
 			    struct uloop *loop, struct strbuf *err)
 {
 	struct rt_fe_vhost_cfg *c = rnic->cfg;
+	struct uworker *ws[PORT_MAX_QUEUES];
 	struct virtio_net *vn;
 	int ret;
 
 	rt_fe_vhost_peer_offload(rnic, &c->p);
-	ret = virtio_net_open(&vn, &c->p, &c->vc, loop, rnic->nic->name);
+	ret = virtio_net_open_mq(&vn, &c->p, &c->vc, loop,
+				 rt_qw_for_nic(rt, rnic->nic, c->p.queues, ws) ?
+				 ws : NULL, rnic->nic->name);
 	if (ret) {
 		strbuf_printf(err, "cannot %s the VM's vhost-user socket "
 			      "'%s': %s", c->vc.server ? "listen on" :

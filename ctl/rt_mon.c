@@ -101,6 +101,32 @@ static int rt_info_usernet(void *ctx, struct strbuf *out)
 }
 
 /**
+ * rt_queue_stats() - `"queues":[...]` of a multiqueue port (JSON), frames
+ * and bytes per queue, so a user sees how the load spreads
+ * @out:	output (nothing is written for one queue)
+ * @p:		the port
+ */
+static void rt_queue_stats(struct strbuf *out, const struct port *p)
+{
+	unsigned int q;
+
+	if (p->nqueues < 2)
+		return;
+	strbuf_puts(out, ",\"queues\":[");
+	for (q = 0; q < p->nqueues; q++) {
+		const struct port_stats *s = &p->stats[q];
+
+		strbuf_printf(out, "%s{\"rx_packets\":%llu,\"rx_bytes\":%llu,"
+			      "\"tx_packets\":%llu,\"tx_bytes\":%llu}",
+			      q ? "," : "", (unsigned long long)s->rx_packets,
+			      (unsigned long long)s->rx_bytes,
+			      (unsigned long long)s->tx_packets,
+			      (unsigned long long)s->tx_bytes);
+	}
+	strbuf_putc(out, ']');
+}
+
+/**
  * rt_port_stats() - append one port's counters as text or JSON
  * @out:	output
  * @p:		the port
@@ -135,7 +161,9 @@ static void rt_port_stats(struct strbuf *out, const struct port *p,
 			strbuf_printf(out, "%s\"%s\":%llu", r ? "," : "",
 				      port_drop_name(r),
 				      (unsigned long long)s.drops[r]);
-		strbuf_puts(out, "}}");
+		strbuf_putc(out, '}');
+		rt_queue_stats(out, p);
+		strbuf_putc(out, '}');
 		return;
 	}
 	strbuf_printf(out, "%s (%s%s%s, link %s): rx_packets=%llu rx_bytes=%llu "
@@ -288,7 +316,7 @@ static int rt_set_link_fn(struct uloop *loop, void *arg)
 
 	for (cl = c->rt->nc->head; cl; cl = cl->next) {
 		if (!strcmp(cl->name, c->name))
-			rt_client_set_link(cl, c->up);
+			rt_client_set_link(c->rt, cl, c->up);
 	}
 	return 0;
 }

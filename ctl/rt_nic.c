@@ -104,6 +104,23 @@ static int rt_nic_choose(struct rt *rt, const struct netconf_nic *nic,
 }
 
 /**
+ * rt_nic_is_vhost() - whether a NIC will be served over vhost-user
+ * @rt:		runtime
+ * @nic:	the NIC (open or not)
+ *
+ * Return: true for qnet's virtio-net device (a NIC whose options are in
+ * error is not)
+ */
+bool rt_nic_is_vhost(struct rt *rt, const struct netconf_nic *nic)
+{
+	struct strbuf err = STRBUF_INIT;
+	int kind = rt_nic_choose(rt, nic, &err);
+
+	strbuf_free(&err);
+	return kind == RT_FE_VHOST_USER;
+}
+
+/**
  * rt_nic_peer() - the netdev a NIC is peered with
  * @nic:	the NIC
  *

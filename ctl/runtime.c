@@ -138,8 +138,13 @@ static int rt_netdev_close_fn(struct uloop *loop, void *arg)
 	if (!rn)
 		return 0;
 	rt_filter_netdev_close(c->rt, rn);	/* filters before their port */
-	if (rn->port)
+	if (rn->port && rn->spread) {	/* its queues run on queue workers */
+		rt_qw_pause(c->rt);
 		port_disconnect(rn->port);
+		rt_qw_resume(c->rt);
+	} else if (rn->port) {
+		port_disconnect(rn->port);
+	}
 	if (rn->be)
 		rn->be->close(c->rt, rn);
 	free(rn);
@@ -177,22 +182,31 @@ struct port *rt_client_port(const struct netconf_client *c)
 
 /**
  * rt_client_set_link() - apply a client's link state to its port (worker)
+ * @rt:		runtime
  * @c:		client
  * @up:		new state
  *
  * A NIC's transport owns its link (down while no VM is connected), so it
  * is told rather than its port.
  */
-void rt_client_set_link(const struct netconf_client *c, bool up)
+void rt_client_set_link(struct rt *rt, const struct netconf_client *c,
+			bool up)
 {
 	struct port *p = rt_client_port(c);
+	bool spread;
 
 	if (!p)
 		return;
-	if (c->nic)
+	spread = c->nd && ((struct rt_netdev *)c->nd->priv)->spread;
+	if (c->nic) {
 		rt_nic_set_link(c->nic->priv, up);
-	else
-		port_set_link(p, up);
+		return;
+	}
+	if (spread)	/* its queues' threads see the link and the wake-ups */
+		rt_qw_pause(rt);
+	port_set_link(p, up);
+	if (spread)
+		rt_qw_resume(rt);
 }
 
 /**
@@ -218,16 +232,18 @@ static int rt_connect_fn(struct uloop *loop, void *arg)
 			continue;
 		if (a->peer || b->peer)
 			continue;
+		rt_qw_pause(call->rt);	/* queue workers may send already */
 		ret = port_connect(a, b);
+		rt_qw_resume(call->rt);
 		if (ret) {
 			strbuf_printf(call->err, "cannot connect %s to %s: %s",
 				      c->name, c->peer->name, strerror(-ret));
 			return ret;
 		}
 		if (c->link_down)
-			rt_client_set_link(c, false);
+			rt_client_set_link(call->rt, c, false);
 		if (c->peer->link_down)
-			rt_client_set_link(c->peer, false);
+			rt_client_set_link(call->rt, c->peer, false);
 	}
 	return 0;
 }
@@ -454,6 +470,7 @@ void rt_fini(struct rt *rt)
 	rt->nmons = 0;
 	rt_close_all(rt);
 	rt_filter_fini(rt);	/* the pins outlive what was pinned */
+	rt_qw_stop_all(rt);	/* nothing lives on them any more */
 	if (rt->worker_up)
 		uworker_stop(&rt->worker);
 	rt->worker_up = false;

@@ -42,6 +42,7 @@ struct rt_backend {
  * @obj:	the backend's object
  * @port:	its port
  * @hub:	for a hub port: the hub
+ * @spread:	its queues run on the queue workers (rt_workers.c)
  */
 struct rt_netdev {
 	struct netconf_netdev *nd;
@@ -49,6 +50,7 @@ struct rt_netdev {
 	void *obj;
 	struct port *port;
 	struct rt_hub *hub;
+	bool spread;
 };
 
 struct rt_fe;
@@ -141,12 +143,29 @@ struct rt_hub {
 	struct hub hub;
 };
 
+/** RT_QWORKERS_MAX - most queue workers (queue q runs on q % this) */
+#define RT_QWORKERS_MAX 8
+
+/**
+ * struct rt_qworker - one queue worker (ctl/rt_workers.c)
+ * @w:		the worker thread
+ * @entered:	posted when it parks at rt_qw_pause()'s gate
+ * @release:	posted to let it go
+ */
+struct rt_qworker {
+	struct uworker w;
+	sem_t entered;
+	sem_t release;
+};
+
 /**
  * struct rt - the running qnet
  * @nc:		the configuration model
  * @loop:	control thread loop (monitor, signals)
  * @worker:	data-path worker (all ports live on its loop)
  * @worker_up:	@worker was started
+ * @qw:		queue workers of spread multiqueue links (rt_workers.c)
+ * @nqw:	how many are running
  * @sig:	signal watch on @loop
  * @mon:	monitor context handed to both protocols
  * @mons:	monitor servers
@@ -163,6 +182,8 @@ struct rt {
 	struct uloop loop;
 	struct uworker worker;
 	bool worker_up;
+	struct rt_qworker qw[RT_QWORKERS_MAX];
+	unsigned int nqw;
 	struct sig_watch sig;
 	struct mon_ctx mon;
 	struct mon_server *mons[RT_MONITORS_MAX];
@@ -200,6 +221,16 @@ int rt_nic_describe(struct rt *rt, const struct rt_nic *rnic,
 int rt_nic_qemu_args(struct rt *rt, const struct rt_nic *rnic,
 		     struct rt_argv *av);
 const struct netconf_netdev *rt_nic_peer(const struct netconf_nic *nic);
+bool rt_nic_is_vhost(struct rt *rt, const struct netconf_nic *nic);
+
+/* Queue workers (rt_workers.c) */
+int rt_qw_get(struct rt *rt, unsigned int q, struct uworker **out);
+void rt_qw_stop_all(struct rt *rt);
+void rt_qw_pause(struct rt *rt);
+void rt_qw_resume(struct rt *rt);
+bool rt_qw_spread(struct rt *rt, const struct netconf_netdev *nd);
+bool rt_qw_for_nic(struct rt *rt, const struct netconf_nic *nic,
+		   unsigned int pairs, struct uworker **ws);
 int rt_nic_socket_path(struct rt *rt, const struct rt_nic *rnic,
 		       const char *suffix, char *buf, size_t size);
 
@@ -219,7 +250,8 @@ int rt_qemu_device_arg(const struct netconf_nic *nic, const char *netdev,
 int rt_qemu_argv(struct rt *rt, char *const *vmm, int nvmm,
 		 struct rt_argv *out, struct strbuf *warn);
 struct port *rt_client_port(const struct netconf_client *c);
-void rt_client_set_link(const struct netconf_client *c, bool up);
+void rt_client_set_link(struct rt *rt, const struct netconf_client *c,
+			bool up);
 
 extern const struct mon_ops rt_mon_ops;
 

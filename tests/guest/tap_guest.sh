@@ -3,8 +3,10 @@
 # address on the bridged segment, ping, an HTTP fetch with checksum and
 # iperf3 both ways against the server namespace, then serve the host until it
 # calls done. Needs (run-guest --env) GUEST_IP, SERVER_IP, HTTP_URL, HTTP_SHA,
-# IPERF_PORT, IPERF_SECS, KNOWN_SIZE; iperf3 and its libraries come in with
-# run-guest --file at their host paths.
+# IPERF_PORT, IPERF_SECS, KNOWN_SIZE, QUEUES; iperf3 and its libraries come
+# in with run-guest --file at their host paths. With QUEUES > 1, one iperf3
+# upload per vCPU at once, each pinned (taskset) so that the driver sends
+# on every TX queue (XPS maps vCPU i to queue i), to IPERF_PORT + i.
 
 export LD_LIBRARY_PATH=/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu
 
@@ -65,6 +67,30 @@ if command -v iperf3 >/dev/null; then
 else
 	qg_mark iperf fail reason=no-iperf3
 	exit 5
+fi
+# tap_mq: QUEUES pinned uploads at once; "mq ok queues= pairs=" when all
+# of them finished.
+tap_mq() {
+	local i pids='' rc=0 p
+	for i in $(seq 0 $((QUEUES - 1))); do
+		taskset -c "$i" iperf3 -c "$SERVER_IP" -p $((IPERF_PORT + i)) \
+			-t 2 -f k >/tmp/mq$i.out 2>&1 &
+		pids="$pids $!"
+	done
+	for p in $pids; do wait "$p" || rc=1; done
+	for i in $(seq 0 $((QUEUES - 1))); do
+		grep 'receiver$' /tmp/mq$i.out | sed "s/^/tap-guest: mq $i: /" >"$QG_CONSOLE"
+	done
+	if [ "$rc" != 0 ]; then
+		qg_mark mq fail queues="$QUEUES"
+		cat /tmp/mq*.out >"$QG_CONSOLE"
+		return 1
+	fi
+	qg_mark mq ok queues="$QUEUES" \
+		pairs="$(ls -d /sys/class/net/eth0/queues/tx-* | wc -l)"
+}
+if [ "${QUEUES:-1}" -gt 1 ]; then
+	tap_mq || exit 9
 fi
 # The guest NIC's own counters after the transfers (informational).
 st=/sys/class/net/eth0/statistics
