@@ -70,6 +70,8 @@
  * @xdp:	the af-xdp netdev carrying it, or NULL
  * @loop:	the worker loop
  * @nqueues:	queues of the netdev
+ * @spread:	the runtime, when the netdev's queues run on queue workers
+ *		(they are parked while @pf comes and goes), else NULL
  */
 struct rt_filter {
 	struct uloop_timer flush;
@@ -79,6 +81,7 @@ struct rt_filter {
 	struct afxdp *xdp;
 	struct uloop *loop;
 	unsigned int nqueues;
+	struct rt *spread;
 };
 
 /**
@@ -385,7 +388,12 @@ static int rt_filter_attach(struct rt *rt, struct rt_netdev *rn,
 		rt_filter_on_tap(rt, rn, rf, nf);
 	if (!(dirs & ~capture_kernel_dirs(rf->cap)))
 		return 0;	/* the kernel sees every frame it wants */
+	rf->spread = rn->spread ? rt : NULL;
+	if (rf->spread)		/* its queues' threads walk the filter list */
+		rt_qw_pause(rt);
 	ret = port_filter_add(rn->port, &rf->pf);
+	if (rf->spread)
+		rt_qw_resume(rt);
 	if (ret) {
 		strbuf_printf(err, "%s: netdev '%s' carries %u filters already",
 			      strerror(-ret), rn->nd->id, PORT_MAX_FILTERS);
@@ -407,8 +415,12 @@ static void rt_filter_close_one(struct netconf_filter *nf)
 	if (!rf)
 		return;
 	uloop_timer_cancel(rf->loop, &rf->flush);
+	if (rf->port && rf->spread)
+		rt_qw_pause(rf->spread);
 	if (rf->port)
 		port_filter_del(rf->port, &rf->pf);
+	if (rf->port && rf->spread)
+		rt_qw_resume(rf->spread);
 	if (rf->xdp)
 		afxdp_capture_del(rf->xdp, rf->cap);
 	for (q = 0; q < rf->nqueues; q++)
