@@ -433,6 +433,7 @@ int user_open(struct user_backend **out, const struct user_config *cfg,
 	if (ret)
 		goto err_close;
 	user_ping_init(be);
+	user_poll_clock(be);
 	be->dirty = true;
 	*out = be;
 	return 0;

@@ -209,6 +209,7 @@ int user_check_extras(const struct user_config *c, struct user_err *err);
 /* user_poll.c */
 void user_poll_hook(struct uloop *loop, struct uloop_hook *h);
 void user_poll_init(struct user_backend *be);
+void user_poll_clock(struct user_backend *be);
 void user_poll_close(struct user_backend *be);
 void user_cb_register_fd(int fd, void *opaque);
 void user_cb_unregister_fd(int fd, void *opaque);

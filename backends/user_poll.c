@@ -384,6 +384,20 @@ void user_poll_init(struct user_backend *be)
 }
 
 /**
+ * user_poll_clock() - let libslirp read its clock once, before any frame
+ * @be:	the backend (libslirp started, nothing armed yet)
+ *
+ * libslirp reads its clock only in slirp_pollfds_poll(). A UDP or ICMP
+ * socket made before the first poll got an expiry stamped from time 0 and
+ * was dropped at that poll, before its reply came back.
+ */
+void user_poll_clock(struct user_backend *be)
+{
+	if (be->slirp)
+		user_run_poll(be);
+}
+
+/**
  * user_poll_close() - unhook the backend, delete every watch and timer
  * @be:	the backend (libslirp already cleaned up)
  */

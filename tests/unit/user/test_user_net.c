@@ -206,6 +206,45 @@ static void test_udp_host(void)
 	       ntohs(a.sin_port));
 }
 
+/* The first UDP flow of a fresh backend keeps its host socket past
+ * libslirp's first poll: the host's reply 1.5 s later still comes back.
+ * (libslirp stamps a UDP socket's expiry with its clock as of its last
+ * poll; before the first one that clock is 0, and a socket made then
+ * looked 4 minutes old at the first poll.) */
+static void test_udp_fresh(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET}, from;
+	struct in_addr gw = ub_addr("10.0.2.2");
+	socklen_t alen = sizeof(a);
+	struct udp_match m;
+	struct pollfd pfd;
+	char buf[64];
+	uint8_t f[256];
+	int s, i;
+
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	CHECK(s >= 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CHECK_EQ(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
+	CHECK_EQ(getsockname(s, (struct sockaddr *)&a, &alen), 0);
+	uguest_send(&g, f, ub_arp_request(f, g.ip, gw));
+	uguest_send(&g, f,
+		    ub_udp(f, g.ip, 5001, gw, ntohs(a.sin_port), "ping", 4));
+	pfd = (struct pollfd){.fd = s, .events = POLLIN};
+	for (i = 0; i < 100 && poll(&pfd, 1, 0) == 0; i++)
+		uguest_run(&loop, 20);
+	alen = sizeof(from);
+	CHECK_EQ(recvfrom(s, buf, sizeof(buf), MSG_DONTWAIT,
+			  (struct sockaddr *)&from, &alen), 4);
+	uguest_run(&loop, 1500);	/* libslirp polls (about once a second) */
+	CHECK_EQ(sendto(s, "pong", 4, 0, (struct sockaddr *)&from, alen), 4);
+	m = (struct udp_match){ntohs(a.sin_port), 5001, "pong"};
+	i = uguest_wait(&g, is_udp, &m, 2000);
+	CHECK(i >= 0);
+	close(s);
+	printf("ok first udp flow of a fresh backend answered after 1.5 s\n");
+}
+
 /* qnet's outbound=: the host sockets of the guest's connections are bound
  * to that address (127.0.0.2 here, still the loopback) */
 static void test_outbound(void)
@@ -382,6 +421,7 @@ int main(void)
 	CHECK_EQ(uguest_init(&g, &loop), 0);
 	user_config_defaults(&c);
 	be_open(&c);
+	test_udp_fresh();	/* first: nothing has polled libslirp yet */
 	if (!user_ping_available(be))
 		printf("(host ping warning: %s)\n", user_ping_warning(be));
 	test_arp();
