@@ -167,51 +167,17 @@ static bool is_udp(const uint8_t *d, uint32_t len, void *arg)
 	       !memcmp(ip.l4 + 8, m->payload, n);
 }
 
-/* guest -> 10.0.2.2:P reaches a UDP socket on the host's 127.0.0.1:P, and
- * the reply comes back as a frame from 10.0.2.2:P */
-static void test_udp_host(void)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET}, from;
-	socklen_t alen = sizeof(a);
-	struct udp_match m;
-	struct pollfd pfd;
-	char buf[64];
-	uint8_t f[256];
-	ssize_t n;
-	int s, i;
-
-	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	CHECK(s >= 0);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	CHECK_EQ(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
-	CHECK_EQ(getsockname(s, (struct sockaddr *)&a, &alen), 0);
-	uguest_send(&g, f,
-		    ub_udp(f, g.ip, 5000, ub_addr("10.0.2.2"),
-			   ntohs(a.sin_port), "ping", 4));
-	pfd = (struct pollfd){.fd = s, .events = POLLIN};
-	for (i = 0; i < 100 && poll(&pfd, 1, 0) == 0; i++)
-		uguest_run(&loop, 20);
-	alen = sizeof(from);
-	n = recvfrom(s, buf, sizeof(buf), MSG_DONTWAIT,
-		     (struct sockaddr *)&from, &alen);
-	CHECK_EQ(n, 4);
-	CHECK(!memcmp(buf, "ping", 4));
-	CHECK_EQ(from.sin_addr.s_addr, htonl(INADDR_LOOPBACK));
-	CHECK_EQ(sendto(s, "pong", 4, 0, (struct sockaddr *)&from, alen), 4);
-	m = (struct udp_match){ntohs(a.sin_port), 5000, "pong"};
-	i = uguest_wait(&g, is_udp, &m, 2000);
-	CHECK(i >= 0);
-	close(s);
-	printf("ok udp guest -> host 127.0.0.1:%u and back\n",
-	       ntohs(a.sin_port));
-}
-
-/* The first UDP flow of a fresh backend keeps its host socket past
- * libslirp's first poll: the host's reply 1.5 s later still comes back.
- * (libslirp stamps a UDP socket's expiry with its clock as of its last
- * poll; before the first one that clock is 0, and a socket made then
- * looked 4 minutes old at the first poll.) */
-static void test_udp_fresh(void)
+/**
+ * udp_round_trip() - guest -> 10.0.2.2:P reaches a UDP socket on the
+ * host's 127.0.0.1:P; after @delay_ms the host answers and the reply must
+ * come back as a frame from 10.0.2.2:P
+ * @sport:	the guest's source port
+ * @arp:	ARP for the gateway first (a fresh backend knows no guest)
+ * @delay_ms:	loop time between the host's receipt and its answer
+ *
+ * Return: the host port used.
+ */
+static unsigned int udp_round_trip(uint16_t sport, bool arp, int delay_ms)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET}, from;
 	struct in_addr gw = ub_addr("10.0.2.2");
@@ -227,21 +193,42 @@ static void test_udp_fresh(void)
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	CHECK_EQ(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
 	CHECK_EQ(getsockname(s, (struct sockaddr *)&a, &alen), 0);
-	uguest_send(&g, f, ub_arp_request(f, g.ip, gw));
+	if (arp)
+		uguest_send(&g, f, ub_arp_request(f, g.ip, gw));
 	uguest_send(&g, f,
-		    ub_udp(f, g.ip, 5001, gw, ntohs(a.sin_port), "ping", 4));
+		    ub_udp(f, g.ip, sport, gw, ntohs(a.sin_port), "ping", 4));
 	pfd = (struct pollfd){.fd = s, .events = POLLIN};
 	for (i = 0; i < 100 && poll(&pfd, 1, 0) == 0; i++)
 		uguest_run(&loop, 20);
 	alen = sizeof(from);
 	CHECK_EQ(recvfrom(s, buf, sizeof(buf), MSG_DONTWAIT,
 			  (struct sockaddr *)&from, &alen), 4);
-	uguest_run(&loop, 1500);	/* libslirp polls (about once a second) */
+	CHECK(!memcmp(buf, "ping", 4));
+	CHECK_EQ(from.sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+	if (delay_ms)
+		uguest_run(&loop, delay_ms);
 	CHECK_EQ(sendto(s, "pong", 4, 0, (struct sockaddr *)&from, alen), 4);
-	m = (struct udp_match){ntohs(a.sin_port), 5001, "pong"};
-	i = uguest_wait(&g, is_udp, &m, 2000);
-	CHECK(i >= 0);
+	m = (struct udp_match){ntohs(a.sin_port), sport, "pong"};
+	CHECK(uguest_wait(&g, is_udp, &m, 2000) >= 0);
 	close(s);
+	return ntohs(a.sin_port);
+}
+
+/* guest -> host 127.0.0.1 over UDP, and the answer back */
+static void test_udp_host(void)
+{
+	printf("ok udp guest -> host 127.0.0.1:%u and back\n",
+	       udp_round_trip(5000, false, 0));
+}
+
+/* The first UDP flow of a fresh backend keeps its host socket past
+ * libslirp's first poll: the host's reply 1.5 s later still comes back.
+ * (libslirp stamps a UDP socket's expiry with its clock as of its last
+ * poll; before the first one that clock is 0, and a socket made then
+ * looked 4 minutes old at the first poll.) */
+static void test_udp_fresh(void)
+{
+	udp_round_trip(5001, true, 1500);	/* libslirp polls once a second */
 	printf("ok first udp flow of a fresh backend answered after 1.5 s\n");
 }
 
