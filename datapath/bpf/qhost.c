@@ -11,8 +11,8 @@
 
 #include "datapath/bpf/qhost.h"
 
-/* libbpf's ring consumer calls this for every record. */
-static int qhost_sample(void *ctx, void *data, size_t size)
+/* The ring consumer calls this for every record. */
+static void qhost_sample(void *ctx, const void *data, uint32_t size)
 {
 	struct qhost *h = ctx;
 	const struct qcap_rec *r = data;
@@ -20,10 +20,9 @@ static int qhost_sample(void *ctx, void *data, size_t size)
 	if (size < sizeof(*r) || r->caplen > size - sizeof(*r) ||
 	    r->slot >= QCAP_SLOTS || !h->fn[r->slot]) {
 		h->orphans++;
-		return 0;
+		return;
 	}
 	h->fn[r->slot](h->arg[r->slot], r, (const uint8_t *)(r + 1));
-	return 0;
 }
 
 /**
@@ -54,12 +53,9 @@ int qhost_init(struct qhost *h, int cfg_fd, int filt_fd, int stats_fd,
 		return h->ncpus ? h->ncpus : -EINVAL;
 	if (bpf_map_update_elem(cfg_fd, &zero, &h->cfg, BPF_ANY))
 		return -errno;
-	h->rb = ring_buffer__new(ring_fd, qhost_sample, h, NULL);
-	if (!h->rb) {
-		err = -errno;
-		return err ? err : -ENOMEM;
-	}
-	return 0;
+	err = qring_open(&h->ring, ring_fd);
+	h->ring_ok = !err;
+	return err;
 }
 
 /**
@@ -69,9 +65,9 @@ int qhost_init(struct qhost *h, int cfg_fd, int filt_fd, int stats_fd,
 void qhost_fini(struct qhost *h)
 {
 	qhost_unwatch(h);
-	if (h->rb)
-		ring_buffer__free(h->rb);
-	h->rb = NULL;
+	if (h->ring_ok)
+		qring_close(&h->ring);
+	h->ring_ok = false;
 }
 
 /* Write the shadow slot table to the kernel. */
@@ -307,12 +303,9 @@ out:
  */
 int qhost_drain(struct qhost *h)
 {
-	int n;
-
-	if (!h->rb)
+	if (!h->ring_ok)
 		return 0;
-	n = ring_buffer__consume(h->rb);
-	return n;
+	return qring_consume(&h->ring, qhost_sample, h);
 }
 
 /**
@@ -355,7 +348,7 @@ int qhost_watch(struct qhost *h, struct uloop *loop)
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
-	uloop_poll_init(&w->poll, ring_buffer__epoll_fd(h->rb), 0, qhost_ready);
+	uloop_poll_init(&w->poll, h->ring_fd, 0, qhost_ready);
 	w->poll.release = qhost_watch_release;
 	w->h = h;
 	err = uloop_poll_set(loop, &w->poll, POLLIN);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "datapath/bpf/qcap.h"
+#include "datapath/bpf/qring.h"
 #include "datapath/uring/uloop.h"
 
 struct ring_buffer;
@@ -27,12 +28,13 @@ typedef void (*qhost_rec_fn)(void *arg, const struct qcap_rec *r,
  * @filt_fd:	classic programs map
  * @stats_fd:	per-CPU counters map
  * @ring_fd:	ring buffer map
- * @rb:		libbpf consumer of the ring buffer
+ * @ring:	the ring buffer, mapped (datapath/bpf/qring.h)
+ * @ring_ok:	@ring is mapped
  * @cfg:	the slot table as last written to the kernel
  * @fn:		per slot: where its records go
  * @arg:	per slot: @fn's argument
  * @loop:	loop draining the ring (NULL: not watched)
- * @watch:	readiness watch on the consumer's epoll fd (outlives the
+ * @watch:	readiness watch on the ring map's fd (outlives the
  *		host until the loop lets go of it)
  * @orphans:	records drained for a slot with no owner
  * @ncpus:	possible CPUs (per-CPU value count)
@@ -44,7 +46,8 @@ struct qhost {
 	int filt_fd;
 	int stats_fd;
 	int ring_fd;
-	struct ring_buffer *rb;
+	struct qring ring;
+	bool ring_ok;
 	struct qcap_cfg cfg;
 	qhost_rec_fn fn[QCAP_SLOTS];
 	void *arg[QCAP_SLOTS];
