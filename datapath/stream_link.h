@@ -184,6 +184,8 @@ struct stream_link_notify {
  * @writes:		writes (or sends) submitted
  * @holds:		times the peer held the link (backpressure)
  * @tx_full:		times receive() took fewer for lack of room
+ * @tx_waits:		DGRAM: times the socket refused a send (a unix peer's
+ *			queue was full) and the rest waited for room
  */
 struct stream_link_stats {
 	uint64_t connects;
@@ -204,6 +206,7 @@ struct stream_link_stats {
 	uint64_t writes;
 	uint64_t holds;
 	uint64_t tx_full;
+	uint64_t tx_waits;
 };
 
 int stream_link_open(struct stream_link **out,

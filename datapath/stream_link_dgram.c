@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* stream_link_dgram.c: one frame per datagram: multishot receive, batched sendmsg. */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "datapath/frame_hot.h"
 #include "datapath/stream_link_int.h"
+
+/* How long held sends wait when no poll can tell the peer has room, in ns. */
+#define SL_DGRAM_WAIT_NS (1000ull * 1000)
 
 /**
  * sl_dgram_release() - a peer let go of a received frame: recycle its
@@ -99,6 +103,144 @@ static void sl_dgram_hook(struct uloop *loop, struct uloop_hook *h)
 
 static void sl_dgram_kick(struct stream_link *l);
 
+/* Slots whose sends completed, from the front: free their ring bytes. */
+static void sl_dgram_advance(struct stream_link *l)
+{
+	struct sl_slot *s;
+
+	while (l->s_head != l->s_sub) {
+		s = &l->slots[l->s_head & (STREAM_LINK_DGRAM_SLOTS - 1)];
+		if (!s->done)
+			break;
+		l->t_head = s->end;
+		l->s_head++;
+	}
+}
+
+/**
+ * sl_dgram_wait_fd() - the fd whose POLLOUT says the destination has room
+ * @l:	the link
+ *
+ * A unix datagram socket that sends by address polls writable whatever the
+ * peer's queue holds; one connected to the peer polls writable only when
+ * that queue has room. So for a unix destination a second socket, which
+ * never sends, is connected to it, again when a poll said room and yet
+ * nothing went (the peer may have been replaced). Other sockets poll
+ * themselves.
+ *
+ * Return: the fd, or -errno when no poll can tell.
+ */
+static int sl_dgram_wait_fd(struct stream_link *l)
+{
+	bool stale = l->wait_fired && l->stats.tx_frames == l->wait_mark;
+	int ret;
+
+	l->wait_fired = false;
+	if (!l->dest_len || l->dest.ss_family != AF_UNIX)
+		return l->fd;
+	if (l->wait_fd < 0) {
+		l->wait_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC |
+				    SOCK_NONBLOCK, 0);
+		if (l->wait_fd < 0)
+			return -errno;
+		stale = true;
+	}
+	if (stale && connect(l->wait_fd, (const struct sockaddr *)&l->dest,
+			     l->dest_len)) {
+		ret = -errno;
+		close(l->wait_fd);
+		l->wait_fd = -1;
+		return ret;
+	}
+	return l->wait_fd;
+}
+
+/**
+ * sl_dgram_wait() - the socket refused a send: hold the rest of the queue
+ * until the destination has room (a poll), or a while (a timer) when no
+ * poll can tell
+ * @l:	the link (no chain in flight)
+ */
+static void sl_dgram_wait(struct stream_link *l)
+{
+	struct io_uring_sqe *sqe = NULL;
+	int fd = sl_dgram_wait_fd(l);
+
+	l->waiting = true;
+	l->stats.tx_waits++;
+	if (fd >= 0)
+		sqe = uloop_sqe_get(l->loop);
+	if (!sqe) {
+		uloop_timer_arm_in(l->loop, &l->wait_timer, SL_DGRAM_WAIT_NS, 0);
+		return;
+	}
+	io_uring_prep_poll_add(sqe, fd, POLLOUT);
+	uloop_sqe_bind(l->loop, sqe, &l->wait_op);
+}
+
+/**
+ * sl_dgram_wait_done() - the destination has room (or the poll ended):
+ * send the held frames again
+ * @loop:	the loop
+ * @op:		&l->wait_op
+ * @res:	the poll's revents, or -errno
+ * @flags:	CQE flags
+ */
+static void sl_dgram_wait_done(struct uloop *loop, struct uloop_op *op,
+			       int res, uint32_t flags)
+{
+	struct stream_link *l = SL_CONTAINER_OF(op, struct stream_link,
+						wait_op);
+
+	l->waiting = false;
+	l->wait_fired = res > 0;
+	l->wait_mark = l->stats.tx_frames;
+	if (l->closing) {
+		sl_maybe_free(l);
+		return;
+	}
+	sl_dgram_kick(l);
+}
+
+/* Timer: the wait without a poll is over; send the held frames again. */
+static void sl_dgram_wait_timer(struct uloop *loop, struct uloop_timer *t)
+{
+	struct stream_link *l = SL_CONTAINER_OF(t, struct stream_link,
+						wait_timer);
+
+	l->waiting = false;
+	if (!l->closing)
+		sl_dgram_kick(l);
+}
+
+/**
+ * sl_dgram_chain_end() - the chain's last send completed; the ones not
+ * sent are still queued: refused ones (-EAGAIN, and those cancelled after
+ * it) wait for room and go again, in order; those cancelled after a real
+ * error (or any while closing) are lost and counted
+ * @l:	the link
+ */
+static void sl_dgram_chain_end(struct stream_link *l)
+{
+	struct sl_slot *s;
+	uint32_t i;
+
+	if (l->s_head == l->s_sub)
+		return;
+	s = &l->slots[l->s_head & (STREAM_LINK_DGRAM_SLOTS - 1)];
+	if (s->res == -EAGAIN && !l->closing) {
+		l->s_sub = l->s_head;
+		sl_dgram_wait(l);
+		return;
+	}
+	for (i = l->s_head; i != l->s_sub; i++) {
+		l->slots[i & (STREAM_LINK_DGRAM_SLOTS - 1)].done = true;
+		port_count_drop(&l->port, 0, PORT_DROP_IO_ERROR, 1);
+		l->stats.tx_lost++;
+	}
+	sl_dgram_advance(l);
+}
+
 /**
  * sl_dgram_sent() - a sendmsg completed: account, free its room, send the
  * next chain when this one is done, wake the sender a full ring held
@@ -113,22 +255,21 @@ static void sl_dgram_sent(struct uloop *loop, struct uloop_op *op, int res,
 	struct sl_slot *s = SL_CONTAINER_OF(op, struct sl_slot, op);
 	struct stream_link *l = s->l;
 
-	s->done = true;
 	l->chain--;
-	if (res < 0) {
-		port_count_drop(&l->port, 0, PORT_DROP_IO_ERROR, 1);
-		l->stats.tx_lost++;
-	} else {
+	if (res >= 0) {
+		s->done = true;
 		l->stats.tx_frames++;
 		l->stats.tx_bytes += (uint64_t)res;
+	} else if (res == -EAGAIN || res == -ECANCELED) {
+		s->res = res; /* not sent: see sl_dgram_chain_end() */
+	} else {
+		s->done = true;
+		port_count_drop(&l->port, 0, PORT_DROP_IO_ERROR, 1);
+		l->stats.tx_lost++;
 	}
-	while (l->s_head != l->s_sub) {
-		s = &l->slots[l->s_head & (STREAM_LINK_DGRAM_SLOTS - 1)];
-		if (!s->done)
-			break;
-		l->t_head = s->end;
-		l->s_head++;
-	}
+	sl_dgram_advance(l);
+	if (!l->chain)
+		sl_dgram_chain_end(l);
 	if (l->closing) {
 		sl_maybe_free(l);
 		return;
@@ -139,10 +280,15 @@ static void sl_dgram_sent(struct uloop *loop, struct uloop_op *op, int res,
 }
 
 /**
- * sl_dgram_kick() - send the waiting frames as one chain of hard-linked
- * sendmsgs, so they leave in order even when the socket makes them wait
- * (a unix datagram peer's queue is short); one chain at a time
+ * sl_dgram_kick() - send the waiting frames as one chain of linked
+ * non-blocking sendmsgs, one chain at a time
  * @l:	the link
+ *
+ * MSG_DONTWAIT makes a refused send (-EAGAIN: a unix peer's queue is
+ * full) final, and the link cancels the sends after it, so frames leave in
+ * order and go again whole. Without it io_uring retries the send itself,
+ * but a unix datagram send consumes its iovec before it finds the peer's
+ * queue full, so the retry sends an empty datagram and the frame is lost.
  */
 static void sl_dgram_kick(struct stream_link *l)
 {
@@ -150,7 +296,7 @@ static void sl_dgram_kick(struct stream_link *l)
 	struct io_uring_sqe *sqe;
 	struct sl_slot *s;
 
-	if (l->chain || l->s_sub == l->s_tail)
+	if (l->chain || l->waiting || l->s_sub == l->s_tail)
 		return;
 	if (!room) {
 		sl_pump_later(l);
@@ -158,10 +304,12 @@ static void sl_dgram_kick(struct stream_link *l)
 	}
 	while (l->s_sub != l->s_tail && room--) {
 		s = &l->slots[l->s_sub & (STREAM_LINK_DGRAM_SLOTS - 1)];
+		s->res = 0;
 		sqe = io_uring_get_sqe(&l->loop->ring);
-		io_uring_prep_sendmsg(sqe, l->fd, &s->msg, MSG_NOSIGNAL);
+		io_uring_prep_sendmsg(sqe, l->fd, &s->msg,
+				      MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (l->s_sub + 1 != l->s_tail && room)
-			sqe->flags |= IOSQE_IO_HARDLINK;
+			sqe->flags |= IOSQE_IO_LINK;
 		uloop_sqe_bind(l->loop, sqe, &s->op);
 		l->s_sub++;
 		l->chain++;
@@ -312,6 +460,9 @@ int sl_dgram_setup(struct stream_link *l)
 	const struct stream_link_config *c = &l->cfg;
 	int ret;
 
+	l->wait_fd = -1;
+	uloop_op_init(&l->wait_op, sl_dgram_wait_done);
+	uloop_timer_init(&l->wait_timer, sl_dgram_wait_timer);
 	ret = stream_addr_bind_dgram(c->has_local ? &c->addr : NULL,
 				     c->has_remote ? &c->remote : NULL,
 				     &l->ufile, &l->dest, &l->dest_len);
@@ -359,6 +510,9 @@ void sl_dgram_stop(struct stream_link *l)
 {
 	if (l->brx.active)
 		ubufring_rx_stop(&l->brx);
+	uloop_timer_cancel(l->loop, &l->wait_timer);
+	if (uloop_op_busy(&l->wait_op))
+		uloop_cancel(l->loop, &l->wait_op);
 }
 
 /**
@@ -369,7 +523,8 @@ void sl_dgram_stop(struct stream_link *l)
  */
 bool sl_dgram_idle(const struct stream_link *l)
 {
-	return !l->brx.active && !ubufring_rx_busy(&l->brx) && !l->chain;
+	return !l->brx.active && !ubufring_rx_busy(&l->brx) && !l->chain &&
+	       !uloop_op_busy(&l->wait_op);
 }
 
 /**
@@ -387,6 +542,10 @@ void sl_dgram_teardown(struct stream_link *l)
 	sl_ring_unmap(&l->tx);
 	free(l->slots);
 	l->slots = NULL;
+	uloop_timer_cancel(l->loop, &l->wait_timer);
+	if (l->wait_fd >= 0)
+		close(l->wait_fd);
+	l->wait_fd = -1;
 	if (l->fd >= 0)
 		close(l->fd);
 	l->fd = -1;

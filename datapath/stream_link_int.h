@@ -58,6 +58,8 @@ struct sl_ring {
  * @msg:	the sendmsg header
  * @iov:	the frame's bytes in the send ring
  * @end:	send ring offset after this frame
+ * @res:	-EAGAIN or -ECANCELED: not sent, its fate is decided when the
+ *		chain ends (sent again, or lost after a real error)
  * @done:	completed
  */
 struct sl_slot {
@@ -66,6 +68,7 @@ struct sl_slot {
 	struct msghdr msg;
 	struct iovec iov;
 	uint64_t end;
+	int res;
 	bool done;
 };
 
@@ -79,8 +82,12 @@ struct sl_slot {
  * Send (stream): [w_head, w_tail) is queued, a write covers its front;
  * w_walk is the first frame not fully written.
  * Send (datagrams): slots s_head..s_sub are in flight as one chain of
- * hard-linked sendmsgs (@chain of them not complete), s_sub..s_tail wait
- * for the next chain; their bytes are [t_head, t_tail) of the ring.
+ * linked non-blocking sendmsgs (@chain of them not complete), s_sub..s_tail
+ * wait for the next chain; their bytes are [t_head, t_tail) of the ring.
+ * When the socket refuses (-EAGAIN: a unix peer's queue is full) the rest
+ * of the chain waits (@waiting) for @wait_op, a poll for POLLOUT on @fd or,
+ * for a unix destination, on @wait_fd (a socket connected to it, whose
+ * poll sees the peer's queue), or for @wait_timer when no poll can.
  */
 struct stream_link {
 	struct port port;
@@ -156,6 +163,12 @@ struct stream_link {
 	uint32_t chain;
 	uint64_t t_head;
 	uint64_t t_tail;
+	struct uloop_op wait_op;
+	struct uloop_timer wait_timer;
+	int wait_fd;
+	bool waiting;
+	bool wait_fired;
+	uint64_t wait_mark;
 
 	struct stream_link_stats stats;
 };
