@@ -7,8 +7,8 @@
 #include <sys/mman.h>
 
 #include "backends/tap_int.h"
-#include "backends/tap_vnet.h"
 #include "datapath/frame_hot.h"
+#include "datapath/vnet_check.h"
 
 /*
  * DOC: tap transmit path
@@ -33,7 +33,7 @@
  * the per-iteration hook wakes the held sender (port_wake()), at most once
  * per iteration and only when a batch fits or every slot is free.
  *
- * Every header is checked by tap_vnet_check() before it reaches the kernel;
+ * Every header is checked by vnet_check() before it reaches the kernel;
  * a frame that fails is taken and dropped as bad_vnet_hdr. A frame with
  * offload metadata on a tap without IFF_VNET_HDR cannot be honoured and is
  * dropped the same way. A write the kernel refuses (tap down: -EIO;
@@ -81,6 +81,20 @@ void tap_tx_wake(struct tap_queue *q)
 	port_wake(&q->t->port, q->idx);
 }
 
+/*
+ * What IFF_VNET_HDR takes (HARDENING measure 7, T-20): every offload the
+ * kernel implements, USO included; GSO without NEEDS_CSUM (the kernel finds
+ * the transport header itself); ECN only on TCP; the frame is looked into
+ * as far as its IP family (DEPTH_L3).
+ */
+static const struct vnet_check_policy tap_tx_vnet_policy = {
+	.accept = VNET_CHECK_ACCEPT_CSUM | VNET_CHECK_ACCEPT_TCPV4 |
+		  VNET_CHECK_ACCEPT_UDP | VNET_CHECK_ACCEPT_TCPV6 |
+		  VNET_CHECK_ACCEPT_UDP_L4 | VNET_CHECK_ACCEPT_ECN,
+	.rules = VNET_CHECK_RULE_FLAGS | VNET_CHECK_RULE_ECN_TCP,
+	.depth = VNET_CHECK_DEPTH_L3,
+};
+
 /* Can this frame's offload metadata go to this tap? */
 static bool tap_tx_vnet_ok(struct tap_queue *q, const struct frame *f)
 {
@@ -89,8 +103,8 @@ static bool tap_tx_vnet_ok(struct tap_queue *q, const struct frame *f)
 	if (!q->t->vnet)
 		return !(f->vnet.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
 		       f->vnet.gso_type == VIRTIO_NET_HDR_GSO_NONE;
-	return tap_vnet_check(&f->vnet, f->data, f->len, TAP_VNET_ALLOW_ALL) ==
-	       TAP_VNET_OK;
+	return vnet_check(&f->vnet, f->data, f->len, &tap_tx_vnet_policy) ==
+	       VNET_CHECK_OK;
 }
 
 /* Fill @hdr (TAP_VNET_HDR_LEN bytes) for frame @f. */

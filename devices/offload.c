@@ -117,12 +117,12 @@ int offload_gso_init(struct offload_gso *g, const uint8_t *frame, uint32_t len,
 		     const struct virtio_net_hdr_v1 *h)
 {
 	uint8_t type = h->gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
-	struct vnet_l3 l3;
+	struct vnet_check_l3 l3;
 	uint32_t doff;
 
 	if (type != VIRTIO_NET_HDR_GSO_TCPV4 && type != VIRTIO_NET_HDR_GSO_TCPV6)
 		return -EOPNOTSUPP;
-	if (vnet_hdr_parse_l3(frame, len, &l3) || l3.proto != 6 ||
+	if (vnet_check_parse_l3(frame, len, &l3) || l3.proto != 6 ||
 	    l3.ipv6 != (type == VIRTIO_NET_HDR_GSO_TCPV6) || len < l3.l4 + 20)
 		return -EINVAL;
 	doff = (uint32_t)(frame[l3.l4 + 12] >> 4) * 4;
