@@ -16,27 +16,11 @@
 #include <bpf/libbpf.h>
 #include <linux/if_ether.h>
 
+#include "tests/lib/tcheck.h"
+
 #define BT_SKIP 77
-
-#define BT_CHECK(c)                                                            \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			fprintf(stderr, "%s:%d: %s: check failed: %s\n",       \
-				__FILE__, __LINE__, __func__, #c);             \
-			exit(1);                                               \
-		}                                                              \
-	} while (0)
-
-#define BT_EQ(a, b)                                                            \
-	do {                                                                   \
-		long long a_ = (long long)(a), b_ = (long long)(b);            \
-		if (a_ != b_) {                                                \
-			fprintf(stderr,                                        \
-				"%s:%d: %s: %s = %lld, expected %s = %lld\n",  \
-				__FILE__, __LINE__, __func__, #a, a_, #b, b_); \
-			exit(1);                                               \
-		}                                                              \
-	} while (0)
+#define BT_CHECK TC_CHECK
+#define BT_EQ TC_EQ
 
 static int bt_silent(enum libbpf_print_level level, const char *fmt,
 		     va_list ap)

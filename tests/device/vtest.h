@@ -10,25 +10,10 @@
 #include "datapath/uring/uloop.h"
 #include "devices/virtio_net.h"
 #include "tests/device/vfe.h"
+#include "tests/lib/tcheck.h"
 
-#define VT_CHECK(c)							\
-	do {								\
-		if (!(c)) {						\
-			fprintf(stderr, "%s:%d: %s: check failed: %s\n", \
-				__FILE__, __LINE__, __func__, #c);	\
-			exit(1);					\
-		}							\
-	} while (0)
-
-#define VT_EQ(a, b)							\
-	do {								\
-		long long a_ = (long long)(a), b_ = (long long)(b);	\
-		if (a_ != b_) {						\
-			fprintf(stderr, "%s:%d: %s: %s = %lld, expected %s = %lld\n", \
-				__FILE__, __LINE__, __func__, #a, a_, #b, b_); \
-			exit(1);					\
-		}							\
-	} while (0)
+#define VT_CHECK TC_CHECK
+#define VT_EQ TC_EQ
 
 /* Pump until @expr holds (fail after 3 s). */
 #define VT_UNTIL(e, expr)						\

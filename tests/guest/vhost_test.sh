@@ -274,20 +274,28 @@ netstats_has() {
 	return 1
 }
 
-# ---- daemon: qnet serves, QEMU attaches with the options qnet printed.
-mode_daemon() {
-	local sock=$work/vu.sock qmp=$work/qmp.sock line q qargs=() qpid vmpid rc
+# qnet_serve SOCK QMP: start qnet in the background serving vn0 over
+# vhost-user on SOCK, with QMP on QMP; its pid goes to the caller's qpid
+# (and to pids). Fails, showing qnet's output, unless qnet prints the QEMU
+# options within 10 s.
+qnet_serve() {
 	"$QNET" -nodefaults -netdev "$u0" \
-		-device "virtio-net-pci,id=vn0,netdev=u0,vhost-user=$sock" \
-		-qmp "unix:$qmp,server=on,wait=off" \
+		-device "virtio-net-pci,id=vn0,netdev=u0,vhost-user=$1" \
+		-qmp "unix:$2,server=on,wait=off" \
 		</dev/null >"$work/qnet.log" 2>"$work/qnet.err" &
 	qpid=$!
 	pids+=("$qpid")
-	if ! wait_for "$work/qnet.log" '^qnet: vn0: vhost-user=' 10 "$qpid"; then
-		fail "qnet listens for the VM"
-		sed 's/^/     | /' "$work/qnet.log" "$work/qnet.err"
-		return
-	fi
+	wait_for "$work/qnet.log" '^qnet: vn0: vhost-user=' 10 "$qpid" &&
+		return 0
+	fail "qnet listens for the VM"
+	sed 's/^/     | /' "$work/qnet.log" "$work/qnet.err"
+	return 1
+}
+
+# ---- daemon: qnet serves, QEMU attaches with the options qnet printed.
+mode_daemon() {
+	local sock=$work/vu.sock qmp=$work/qmp.sock line q qargs=() qpid vmpid rc
+	qnet_serve "$sock" "$qmp" || return
 	line=$(grep -a '^qnet: vn0: vhost-user=' "$work/qnet.log")
 	info "$line"
 	[[ "$line" == *"-chardev socket,id=qnet-c0,path=$sock -netdev vhost-user,id=vn0,chardev=qnet-c0 -device virtio-net-pci,netdev=vn0,mac=52:54:00:12:34:56,id=vn0,vectors=0;"* &&
@@ -609,17 +617,7 @@ mode_reboot() {
 	local sock=$work/vu.sock relay=$work/relay.sock qmp=$work/qmp.sock
 	local vmqmp=$work/vm-qmp.sock line q qargs=() qpid rpid n0 out rc
 	local chains runs txp drops
-	"$QNET" -nodefaults -netdev "$u0" \
-		-device "virtio-net-pci,id=vn0,netdev=u0,vhost-user=$sock" \
-		-qmp "unix:$qmp,server=on,wait=off" \
-		</dev/null >"$work/qnet.log" 2>"$work/qnet.err" &
-	qpid=$!
-	pids+=("$qpid")
-	if ! wait_for "$work/qnet.log" '^qnet: vn0: vhost-user=' 10 "$qpid"; then
-		fail "qnet listens for the VM"
-		sed 's/^/     | /' "$work/qnet.log" "$work/qnet.err"
-		return
-	fi
+	qnet_serve "$sock" "$qmp" || return
 	python3 -u "$here/vhost_reboot.py" relay "$relay" "$sock" \
 		"$work/relay.log" </dev/null 2>"$work/relay.err" &
 	rpid=$!

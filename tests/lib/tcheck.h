@@ -31,8 +31,9 @@
 		}                                                              \
 	} while (0)
 
-/* Run @loop until @expr holds; fail after @ms milliseconds. */
-#define TC_RUN_UNTIL(loop, expr, ms)                                           \
+/* Run @loop, @step_ms at most per turn, until @expr holds; fail after @ms
+ * milliseconds. */
+#define TC_RUN_UNTIL_STEP(loop, expr, ms, step_ms)                             \
 	do {                                                                   \
 		uint64_t end_ = uloop_now() + (uint64_t)(ms)*TC_MS;            \
 		while (!(expr)) {                                              \
@@ -43,8 +44,12 @@
 					__FILE__, __LINE__, __func__, #expr);  \
 				exit(1);                                       \
 			}                                                      \
-			TC_CHECK(uloop_run_once(loop, 10 * TC_MS) >= 0);       \
+			TC_CHECK(uloop_run_once(loop, (step_ms) * TC_MS) >=    \
+				 0);                                           \
 		}                                                              \
 	} while (0)
+
+/* Run @loop until @expr holds; fail after @ms milliseconds. */
+#define TC_RUN_UNTIL(loop, expr, ms) TC_RUN_UNTIL_STEP(loop, expr, ms, 10)
 
 #endif /* QNET_TESTS_TCHECK_H */

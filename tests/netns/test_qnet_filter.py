@@ -28,23 +28,20 @@ import ctypes
 import json
 import os
 import select
-import shutil
-import signal
 import socket
 import struct
-import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "unit", "ctl-run"))
 sys.path.insert(0, HERE)
-from qrun import Qmp, Vm, check, finish  # noqa: E402
+from qrun import check  # noqa: E402
 from test_qnet_xdp import (FAR_IP, GUEST_MAC, NOCAPS, SLIRP_GUEST,  # noqa
                            SLIRP_IP, VA, Traffic, World, bpftool_json, csum,
                            filters, gone, hmp, ip, netstats, open_tap,
-                           pin_dir, prog_exists, slot_stats, start, stop)
+                           pin_dir, prog_exists, quit_warned, run_mode,
+                           skip, slot_stats, start, start_tap_fd, stop)
 from test_qnet_xdp import GUEST_IP as XDP_GUEST_IP  # noqa: E402
 
 MODE = sys.argv[1] if len(sys.argv) > 1 else ""
@@ -52,11 +49,6 @@ QNET = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else "qnet"
 CLONE_NEWNET = 0x40000000
 HOST_IP, GUEST_IP = "10.81.0.1", "10.81.0.2"
 N = 5                       # frames per port and direction
-
-
-def skip(why):
-    print("SKIP: " + why)
-    sys.exit(77)
 
 
 def private_netns():
@@ -377,22 +369,9 @@ def mode_fallback(d):
     mac = tap_setup(tap)
     vmp, qmpp = os.path.join(d, "vm.sock"), os.path.join(d, "qmp.sock")
     obj = "qnet-filter,id=f0,netdev=t0,action=drop,filter=udp port 5555"
-    args = NOCAPS + [QNET, "-nodefaults", "-netdev", f"tap,id=t0,fd={fd}",
-                     "-device", f"e1000,netdev=t0,attach=stream:unix:{vmp}",
-                     "-qmp", f"unix:{qmpp},server=on,wait=off",
-                     "-object", obj]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, pass_fds=[fd])
-    os.close(fd)
-    end = time.time() + 10
-    while time.time() < end and proc.poll() is None and not (
-            os.path.exists(vmp) and os.path.exists(qmpp)):
-        time.sleep(0.05)
-    if not check(proc.poll() is None, "unprivileged qnet runs a tap given "
-                 "as fd= with a qnet-filter on it"):
-        print(proc.communicate()[1])
+    proc, vm, qmp = start_tap_fd(fd, vmp, qmpp, obj, "a qnet-filter")
+    if not proc:
         return
-    vm, qmp = Vm(vmp), Qmp(qmpp)
     t = Traffic(vm)
     exchange(t, mac, "fallback drop", {5556}, {5556})
     f = filters(qmp).get("f0", {})
@@ -402,14 +381,11 @@ def mode_fallback(d):
                    for n in ("t0", "e1000.0"))
     check(filtered == 2 * N, f"fallback: query-netstats counts {filtered} "
           f"'filtered' drops (want {2 * N})")
-    qmp.cmd("quit")
-    _, err = proc.communicate(timeout=15)
-    want = (f"qnet: -object {obj}: warning: cannot filter on '{tap}' in "
-            "the kernel: Operation not permitted (needs CAP_NET_ADMIN); "
-            "filtering in user space")
-    check(want in err, "the filter says it falls back to user space: " +
-          repr(err))
-    check(proc.returncode == 0, f"qnet exits 0 ({proc.returncode})")
+    quit_warned(proc, qmp,
+                f"qnet: -object {obj}: warning: cannot filter on '{tap}' in "
+                "the kernel: Operation not permitted (needs CAP_NET_ADMIN); "
+                "filtering in user space",
+                "the filter says it falls back to user space")
 
 
 MODES = {"tap": mode_tap, "afxdp": mode_afxdp, "user": mode_user,
@@ -417,24 +393,9 @@ MODES = {"tap": mode_tap, "afxdp": mode_afxdp, "user": mode_user,
 
 
 def main():
-    if MODE not in MODES:
-        print(__doc__)
-        return 2
-    if MODE != "user":
-        if os.geteuid() != 0:
-            skip(f"{MODE} needs root (namespaces, taps, CAP_BPF)")
-        for tool in ("ip", "nsenter", "bpftool", "setpriv"):
-            if not shutil.which(tool):
-                skip(f"needs {tool}")
-        if not os.path.isdir("/sys/fs/bpf"):
-            skip("needs bpffs")
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    d = tempfile.mkdtemp(prefix="qnet-filter-")
-    try:
-        MODES[MODE](d)
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
-    return finish()
+    return run_mode(__doc__, MODES, "namespaces, taps, CAP_BPF",
+                    ("ip", "nsenter", "bpftool", "setpriv"), (),
+                    "qnet-filter-")
 
 
 if __name__ == "__main__":

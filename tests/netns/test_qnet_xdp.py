@@ -738,6 +738,38 @@ def open_tap(name):
     return fd
 
 
+def start_tap_fd(fd, vmp, qmpp, obj, what):
+    """Start qnet without capabilities on the tap @fd (handed over as fd=,
+    and closed here) with an e1000 on the socket @vmp, QMP on @qmpp and
+    `-object @obj`; @what names the object in the check that qnet runs.
+    Return (proc, Vm, Qmp), or (None, None, None) when qnet exited."""
+    args = NOCAPS + [QNET, "-nodefaults", "-netdev", f"tap,id=t0,fd={fd}",
+                     "-device", f"e1000,netdev=t0,attach=stream:unix:{vmp}",
+                     "-qmp", f"unix:{qmpp},server=on,wait=off",
+                     "-object", obj]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, pass_fds=[fd])
+    os.close(fd)
+    end = time.time() + 10
+    while time.time() < end and proc.poll() is None and not (
+            os.path.exists(vmp) and os.path.exists(qmpp)):
+        time.sleep(0.05)
+    if not check(proc.poll() is None, "unprivileged qnet runs a tap given "
+                 f"as fd= with {what} on it"):
+        print(proc.communicate()[1])
+        return None, None, None
+    return proc, Vm(vmp), Qmp(qmpp)
+
+
+def quit_warned(proc, qmp, want, what):
+    """Quit the qnet of start_tap_fd() through QMP; check that it printed
+    @want (@what says what that shows) and exited 0."""
+    qmp.cmd("quit")
+    _, err = proc.communicate(timeout=15)
+    check(want in err, what + ": " + repr(err))
+    check(proc.returncode == 0, f"qnet exits 0 ({proc.returncode})")
+
+
 def priv_tap(d):
     """A tap handed over as fd= to an unprivileged qnet: the capture cannot
     load TC programs, says so, and captures in user space."""
@@ -749,22 +781,11 @@ def priv_tap(d):
        "dev", tap, "nud", "permanent")
     pcap = os.path.join(d, "tap.pcap")
     vmp, qmpp = os.path.join(d, "tvm.sock"), os.path.join(d, "tqmp.sock")
-    args = NOCAPS + [QNET, "-nodefaults", "-netdev", f"tap,id=t0,fd={fd}",
-                     "-device", f"e1000,netdev=t0,attach=stream:unix:{vmp}",
-                     "-qmp", f"unix:{qmpp},server=on,wait=off",
-                     "-object", f"filter-dump,id=f0,netdev=t0,file={pcap}"]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, pass_fds=[fd])
-    os.close(fd)
-    end = time.time() + 10
-    while time.time() < end and proc.poll() is None and not (
-            os.path.exists(vmp) and os.path.exists(qmpp)):
-        time.sleep(0.05)
-    if not check(proc.poll() is None, "unprivileged qnet runs a tap given "
-                 "as fd= with a filter-dump on it"):
-        print(proc.communicate()[1])
+    proc, vm, qmp = start_tap_fd(fd, vmp, qmpp,
+                                 f"filter-dump,id=f0,netdev=t0,file={pcap}",
+                                 "a filter-dump")
+    if not proc:
         return
-    vm, qmp = Vm(vmp), Qmp(qmpp)
     t = Traffic(vm)
     mac = t.arp("10.78.0.2", "10.78.0.1")
     check(mac is not None, "the host answers the guest's ARP through the tap")
@@ -774,14 +795,12 @@ def priv_tap(d):
     f = filters(qmp).get("f0", {})
     check(f.get("kernel") == [] and f.get("copied") == len(t.frames()),
           f"query-filters: user space, copied {len(t.frames())}: {f}")
-    qmp.cmd("quit")
-    _, err = proc.communicate(timeout=15)
-    want = (f"qnet: -object filter-dump,id=f0,netdev=t0,file={pcap}: "
-            f"warning: cannot capture on '{tap}' in the kernel: Operation "
-            "not permitted (needs CAP_NET_ADMIN); capturing in user space")
-    check(want in err, "the capture says it falls back to user space: " +
-          repr(err))
-    check(proc.returncode == 0, f"qnet exits 0 ({proc.returncode})")
+    quit_warned(proc, qmp,
+                f"qnet: -object filter-dump,id=f0,netdev=t0,file={pcap}: "
+                f"warning: cannot capture on '{tap}' in the kernel: "
+                "Operation not permitted (needs CAP_NET_ADMIN); capturing "
+                "in user space", "the capture says it falls back to user "
+                "space")
     check_pcap(pcap, t.frames(), "tap fd=, user-space capture")
 
 
@@ -825,27 +844,39 @@ MODES = {"afxdp": mode_afxdp, "dump": mode_dump, "user": mode_user,
          "status": mode_status, "priv": mode_priv}
 
 
-def main():
-    if MODE not in MODES:
-        print(__doc__)
+def run_mode(doc, modes, root_why, tools, user_tools, prefix):
+    """Run the mode of argv[1] from @modes in a temporary directory, or
+    print @doc (the usage) for an unknown one. Every mode but `user` needs
+    root (@root_why says for what), bpffs and @tools; `user` needs
+    @user_tools. A missing one skips (exit 77).
+    Return: the exit code."""
+    if MODE not in modes:
+        print(doc)
         return 2
     if MODE != "user":
         if os.geteuid() != 0:
-            skip(f"{MODE} needs root (namespaces, CAP_BPF, CAP_NET_ADMIN)")
-        for tool in ("ip", "nsenter", "bpftool", "setpriv", "tcpdump"):
+            skip(f"{MODE} needs root ({root_why})")
+        for tool in tools:
             if not shutil.which(tool):
                 skip(f"needs {tool}")
         if not os.path.isdir("/sys/fs/bpf"):
             skip("needs bpffs")
-    elif not shutil.which("tcpdump"):
-        skip("needs tcpdump")
+    for tool in user_tools if MODE == "user" else ():
+        if not shutil.which(tool):
+            skip(f"needs {tool}")
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    d = tempfile.mkdtemp(prefix="qnet-xdp-")
+    d = tempfile.mkdtemp(prefix=prefix)
     try:
-        MODES[MODE](d)
+        modes[MODE](d)
     finally:
         shutil.rmtree(d, ignore_errors=True)
     return finish()
+
+
+def main():
+    return run_mode(__doc__, MODES, "namespaces, CAP_BPF, CAP_NET_ADMIN",
+                    ("ip", "nsenter", "bpftool", "setpriv", "tcpdump"),
+                    ("tcpdump",), "qnet-xdp-")
 
 
 if __name__ == "__main__":

@@ -12,43 +12,14 @@
 #include "datapath/stream_link.h"
 #include "datapath/uring/uloop.h"
 
+#include "tests/lib/tcheck.h"
+
 #define ST_SKIP 77
-#define ST_MS 1000000ull
-
-#define ST_CHECK(c)                                                            \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			fprintf(stderr, "%s:%d: %s: check failed: %s\n",       \
-				__FILE__, __LINE__, __func__, #c);             \
-			exit(1);                                               \
-		}                                                              \
-	} while (0)
-
-#define ST_EQ(a, b)                                                            \
-	do {                                                                   \
-		long long a_ = (long long)(a), b_ = (long long)(b);            \
-		if (a_ != b_) {                                                \
-			fprintf(stderr, "%s:%d: %s: %s = %lld, expected %s = " \
-				"%lld\n", __FILE__, __LINE__, __func__, #a,    \
-				a_, #b, b_);                                   \
-			exit(1);                                               \
-		}                                                              \
-	} while (0)
-
-/* Run @loop until @expr holds; fail after @ms milliseconds. */
-#define ST_RUN_UNTIL(loop, expr, ms)                                           \
-	do {                                                                   \
-		uint64_t end_ = uloop_now() + (uint64_t)(ms)*ST_MS;            \
-		while (!(expr)) {                                              \
-			if (uloop_now() > end_) {                              \
-				fprintf(stderr, "%s:%d: %s: timed out "        \
-					"waiting for %s\n", __FILE__,          \
-					__LINE__, __func__, #expr);            \
-				exit(1);                                       \
-			}                                                      \
-			ST_CHECK(uloop_run_once(loop, 5 * ST_MS) >= 0);        \
-		}                                                              \
-	} while (0)
+#define ST_MS TC_MS
+#define ST_CHECK TC_CHECK
+#define ST_EQ TC_EQ
+/* Run @loop until @expr holds; fail after @ms milliseconds (5 ms turns). */
+#define ST_RUN_UNTIL(loop, expr, ms) TC_RUN_UNTIL_STEP(loop, expr, ms, 5)
 
 /** ST_LOG_MAX - bytes of received frames a test port records */
 #define ST_LOG_MAX (16u << 20)
