@@ -12,30 +12,15 @@
 #include "ctl/rtnl.h"
 #include "datapath/pool.h"
 #include "datapath/port.h"
+#include "tests/lib/tcheck.h"
 
 #define TB_SKIP 77
 #define TB_ETHERTYPE 0x88b5
 #define TB_MAGIC 0x71a9e7u
 #define TB_SEQ_MAX (1u << 20)
 
-#define TB_CHECK(c)                                                            \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-				__LINE__, #c);                                 \
-			exit(1);                                               \
-		}                                                              \
-	} while (0)
-
-#define TB_CHECK_EQ(a, b)                                                      \
-	do {                                                                   \
-		long long a_ = (long long)(a), b_ = (long long)(b);            \
-		if (a_ != b_) {                                                \
-			fprintf(stderr, "%s:%d: %s = %lld, %s = %lld\n",       \
-				__FILE__, __LINE__, #a, a_, #b, b_);           \
-			exit(1);                                               \
-		}                                                              \
-	} while (0)
+#define TB_CHECK(c) TC_CHECK(c)
+#define TB_CHECK_EQ(a, b) TC_EQ(a, b)
 
 /**
  * struct tb_topo - namespace A (the test, qnet) with bridge + veth end

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "datapath/frame.h"
+#include "tests/lib/tcheck.h"
 
 /** TFRAME_BUF - buffer bytes behind each test frame */
 #define TFRAME_BUF 2048
@@ -37,25 +38,7 @@ bool tframes_each_released_once(const struct tframes *t);
 void tframes_put_all(struct tframes *t);
 
 /* Test checks: print where and what, and fail the test. */
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-				__LINE__, #c);                                 \
-			exit(1);                                               \
-		}                                                              \
-	} while (0)
-
-#define CHECK_EQ(a, b)                                                         \
-	do {                                                                   \
-		unsigned long long a_ = (a), b_ = (b);                         \
-		if (a_ != b_) {                                                \
-			fprintf(stderr,                                        \
-				"%s:%d: %s == %llu, expected %s == "           \
-				"%llu\n",                                      \
-				__FILE__, __LINE__, #a, a_, #b, b_);           \
-			exit(1);                                               \
-		}                                                              \
-	} while (0)
+#define CHECK(c) TC_CHECK(c)
+#define CHECK_EQ(a, b) TC_EQ(a, b)
 
 #endif /* QNET_TESTS_TFRAME_H */

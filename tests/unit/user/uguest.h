@@ -12,26 +12,10 @@
 
 #include "datapath/port.h"
 #include "datapath/uring/uloop.h"
+#include "tests/lib/tcheck.h"
 
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-				__LINE__, #c);                                 \
-			exit(1);                                               \
-		}                                                              \
-	} while (0)
-
-#define CHECK_EQ(a, b)                                                         \
-	do {                                                                   \
-		long long a_ = (long long)(a), b_ = (long long)(b);            \
-		if (a_ != b_) {                                                \
-			fprintf(stderr,                                        \
-				"%s:%d: %s == %lld, expected %s == %lld\n",    \
-				__FILE__, __LINE__, #a, a_, #b, b_);           \
-			exit(1);                                               \
-		}                                                              \
-	} while (0)
+#define CHECK(c) TC_CHECK(c)
+#define CHECK_EQ(a, b) TC_EQ(a, b)
 
 #define CHECK_STR(a, b)                                                        \
 	do {                                                                   \
