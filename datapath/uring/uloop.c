@@ -45,6 +45,8 @@ uint64_t uloop_now(void)
 	return (uint64_t)ts.tv_sec * ULOOP_NS_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
+static void uloop_probe(struct uloop *loop);
+
 /**
  * uloop_ring_setup() - create the io_uring with the best flags the kernel takes
  * @loop: loop being initialised
@@ -70,6 +72,18 @@ static int uloop_ring_setup(struct uloop *loop, const struct uloop_config *cfg)
 		if ((cfg->flags & ULOOP_CFG_NO_DEFER) &&
 		    (flags & IORING_SETUP_DEFER_TASKRUN))
 			continue;
+		if (!(cfg->flags & ULOOP_CFG_NO_RESTRICT)) {
+			/* disabled until uloop_restrict() set the allowlist */
+			memset(&p, 0, sizeof(p));
+			p.flags = flags | IORING_SETUP_CQSIZE |
+				  IORING_SETUP_R_DISABLED;
+			p.cq_entries = cq;
+			ret = io_uring_queue_init_params(sq, &loop->ring, &p);
+			if (ret != -EINVAL) {
+				flags |= IORING_SETUP_R_DISABLED;
+				break;
+			}
+		}
 		memset(&p, 0, sizeof(p));
 		p.flags = flags | IORING_SETUP_CQSIZE;
 		p.cq_entries = cq;
@@ -86,6 +100,15 @@ static int uloop_ring_setup(struct uloop *loop, const struct uloop_config *cfg)
 	if (flags & IORING_SETUP_DEFER_TASKRUN)
 		loop->features |= ULOOP_F_DEFER_TASKRUN;
 	loop->cq_entries = p.cq_entries;
+	uloop_probe(loop);
+	if (!(flags & IORING_SETUP_R_DISABLED))
+		return 0;
+	ret = uloop_restrict(loop);
+	if (ret < 0 && ret != -EINVAL && ret != -EACCES) {
+		/* the ring could not even be enabled */
+		io_uring_queue_exit(&loop->ring);
+		return ret;
+	}
 	return 0;
 }
 
@@ -181,7 +204,6 @@ int uloop_init(struct uloop *loop, const struct uloop_config *cfg)
 	ret = uloop_ring_setup(loop, cfg ? cfg : &def);
 	if (ret)
 		return ret;
-	uloop_probe(loop);
 	/* saves a file lookup per io_uring_enter(); optional */
 	(void)io_uring_register_ring_fd(&loop->ring);
 	loop->wake_fd = eventfd(0, EFD_CLOEXEC);

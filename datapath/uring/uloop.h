@@ -44,9 +44,13 @@
 #define ULOOP_F_BUF_RING       (1u << 1)
 #define ULOOP_F_RECV_MULTISHOT (1u << 2)
 #define ULOOP_F_READ_MULTISHOT (1u << 3)
+/* the ring refuses operations qnet does not use (uloop_restrict.c) */
+#define ULOOP_F_RESTRICTED     (1u << 4)
 
 /* uloop_config.flags: no DEFER_TASKRUN (ring fd pollable by another loop) */
 #define ULOOP_CFG_NO_DEFER (1u << 0)
+/* uloop_config.flags: no allowlist of operations (uloop_restrict.c) */
+#define ULOOP_CFG_NO_RESTRICT (1u << 1)
 
 /*
  * Flags for the I/O helpers: the fd is a slot of the registered file table;

@@ -19,5 +19,6 @@ void uloop_op_defer(struct uloop *loop, struct uloop_op *op,
 void uloop_op_undefer(struct uloop *loop, struct uloop_op *op);
 int64_t uloop_timers_wait_ns(struct uloop *loop, uint64_t now);
 unsigned int uloop_timers_fire(struct uloop *loop);
+int uloop_restrict(struct uloop *loop);
 
 #endif /* QNET_URING_ULOOP_INT_H */
