@@ -130,24 +130,51 @@ static void dq_drain(struct dq *d, int fd, unsigned int step)
 	ST_EQ(stream_link_port(d->l)->stats[0].drops[PORT_DROP_IO_ERROR], 0);
 }
 
+/**
+ * dq_unix_open() - a link on a unix datagram socket SUFFIX.sock in the test
+ * directory, sending to a peer bound at vmSUFFIX.sock
+ * @d:		the link under test, opened
+ * @suffix:	file name part ("", "2", ...)
+ * @seed:	dq_open()'s seed
+ * @lpath:	set to the link's path (128 bytes)
+ * @rpath:	set to the peer's path (128 bytes)
+ *
+ * Return: the peer's socket.
+ */
+static int dq_unix_open(struct dq *d, const char *suffix, unsigned int seed,
+			char *lpath, char *rpath)
+{
+	struct stream_link_config cfg = { .mode = STREAM_LINK_DGRAM,
+					  .has_local = true,
+					  .has_remote = true };
+	int peer;
+
+	snprintf(lpath, 128, "%s/q%s.sock", dir, suffix);
+	snprintf(rpath, 128, "%s/vm%s.sock", dir, suffix);
+	ST_EQ(stream_addr_unix(&cfg.addr, lpath), 0);
+	ST_EQ(stream_addr_unix(&cfg.remote, rpath), 0);
+	peer = st_unix_dgram(rpath);
+	dq_open(d, &cfg, seed);
+	return peer;
+}
+
+/* Close the link, then the peer, and remove the peer's path. */
+static void dq_unix_close(struct dq *d, int peer, const char *rpath)
+{
+	dq_close(d);
+	close(peer);
+	unlink(rpath);
+}
+
 /* A unix peer reads nothing: its queue fills, the link holds the rest
  * (the sender too) without spinning; then every datagram is a whole
  * frame, in order, none empty, none lost. */
 static void test_unix_full(void)
 {
-	struct stream_link_config cfg = { .mode = STREAM_LINK_DGRAM,
-					  .has_local = true,
-					  .has_remote = true };
 	char lpath[128], rpath[128];
 	struct dq d;
-	int peer;
+	int peer = dq_unix_open(&d, "", 7, lpath, rpath);
 
-	snprintf(lpath, sizeof(lpath), "%s/q.sock", dir);
-	snprintf(rpath, sizeof(rpath), "%s/vm.sock", dir);
-	ST_EQ(stream_addr_unix(&cfg.addr, lpath), 0);
-	ST_EQ(stream_addr_unix(&cfg.remote, rpath), 0);
-	peer = st_unix_dgram(rpath);
-	dq_open(&d, &cfg, 7);
 	dq_idle(&d, DQ_IDLE_MS);
 	ST_CHECK(dq_stats(&d)->tx_frames >= 1);
 	ST_CHECK(dq_stats(&d)->tx_frames <= qlen + 1);
@@ -159,9 +186,7 @@ static void test_unix_full(void)
 	ST_CHECK(dq_stats(&d)->tx_waits >= 1);
 	ST_CHECK(dq_stats(&d)->tx_waits >= 10);
 	ST_EQ(dq_stats(&d)->tx_frames, DQ_FRAMES);
-	dq_close(&d);
-	close(peer);
-	unlink(rpath);
+	dq_unix_close(&d, peer, rpath);
 }
 
 /* The full peer goes and another takes its path: the waiting link wakes,
@@ -169,20 +194,11 @@ static void test_unix_full(void)
  * frames the old peer held are gone with it, the rest arrive in order. */
 static void test_unix_replaced(void)
 {
-	struct stream_link_config cfg = { .mode = STREAM_LINK_DGRAM,
-					  .has_local = true,
-					  .has_remote = true };
 	char lpath[128], rpath[128];
 	uint64_t sent;
 	struct dq d;
-	int peer;
+	int peer = dq_unix_open(&d, "2", 8, lpath, rpath);
 
-	snprintf(lpath, sizeof(lpath), "%s/q2.sock", dir);
-	snprintf(rpath, sizeof(rpath), "%s/vm2.sock", dir);
-	ST_EQ(stream_addr_unix(&cfg.addr, lpath), 0);
-	ST_EQ(stream_addr_unix(&cfg.remote, rpath), 0);
-	peer = st_unix_dgram(rpath);
-	dq_open(&d, &cfg, 8);
 	dq_idle(&d, 50);
 	sent = dq_stats(&d)->tx_frames;
 	ST_CHECK(sent >= 1 && sent < DQ_FRAMES);
@@ -195,28 +211,17 @@ static void test_unix_replaced(void)
 	ST_CHECK(dq_stats(&d)->tx_frames < DQ_FRAMES);
 	dq_drain(&d, peer, 5);
 	ST_EQ(dq_stats(&d)->tx_frames, DQ_FRAMES);
-	dq_close(&d);
-	close(peer);
-	unlink(rpath);
+	dq_unix_close(&d, peer, rpath);
 }
 
 /* A link closed while its sends wait for room is freed (nothing of it
  * stays with the kernel), its socket file removed. */
 static void test_close_waiting(void)
 {
-	struct stream_link_config cfg = { .mode = STREAM_LINK_DGRAM,
-					  .has_local = true,
-					  .has_remote = true };
 	char lpath[128], rpath[128];
 	struct dq d;
-	int peer;
+	int peer = dq_unix_open(&d, "3", 9, lpath, rpath);
 
-	snprintf(lpath, sizeof(lpath), "%s/q3.sock", dir);
-	snprintf(rpath, sizeof(rpath), "%s/vm3.sock", dir);
-	ST_EQ(stream_addr_unix(&cfg.addr, lpath), 0);
-	ST_EQ(stream_addr_unix(&cfg.remote, rpath), 0);
-	peer = st_unix_dgram(rpath);
-	dq_open(&d, &cfg, 9);
 	dq_idle(&d, 50);
 	ST_CHECK(dq_stats(&d)->tx_waits >= 1);
 	dq_close(&d);

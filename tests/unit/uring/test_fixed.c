@@ -10,26 +10,6 @@
 
 #define BUF 4096
 
-struct io {
-	struct uloop_op op;
-	int res;
-	int done;
-};
-
-static void io_cb(struct uloop *loop, struct uloop_op *op, int res,
-		  uint32_t cqe_flags)
-{
-	struct io *io = (struct io *)op;
-
-	io->res = res;
-	io->done++;
-}
-
-static void io_init(struct io *io)
-{
-	memset(io, 0, sizeof(*io));
-	uloop_op_init(&io->op, io_cb);
-}
 
 static int polled;
 
@@ -41,7 +21,7 @@ static void poll_cb(struct uloop *loop, struct uloop_poll *p, int revents)
 static void test_files(struct uloop *loop)
 {
 	struct uloop_poll p;
-	struct io w, r;
+	struct ut_io w, r;
 	char in[32] = "";
 	int sv[2], s0, s1, i, slot;
 
@@ -57,8 +37,8 @@ static void test_files(struct uloop *loop)
 	close(sv[0]);
 	close(sv[1]);
 
-	io_init(&w);
-	io_init(&r);
+	ut_io_init(&w);
+	ut_io_init(&r);
 	UT_EQ(uloop_write(loop, &w.op, s1, "fixed-file", 10, ULOOP_OFF_CUR,
 			  ULOOP_IO_FIXED_FILE),
 	      0);
@@ -79,13 +59,13 @@ static void test_files(struct uloop *loop)
 
 	/* a cleared slot and a slot past the table fail with -EBADF */
 	UT_EQ(uloop_file_remove(loop, s1), 0);
-	io_init(&w);
+	ut_io_init(&w);
 	UT_EQ(uloop_write(loop, &w.op, s1, "x", 1, ULOOP_OFF_CUR,
 			  ULOOP_IO_FIXED_FILE),
 	      0);
 	UT_RUN_UNTIL(loop, w.done, 1000);
 	UT_EQ(w.res, -EBADF);
-	io_init(&w);
+	ut_io_init(&w);
 	UT_EQ(uloop_write(loop, &w.op, 3, "x", 1, ULOOP_OFF_CUR,
 			  ULOOP_IO_FIXED_FILE),
 	      0);
@@ -106,7 +86,7 @@ static void test_files(struct uloop *loop)
 static void test_buffers(struct uloop *loop)
 {
 	struct iovec iov[2];
-	struct io w, r;
+	struct ut_io w, r;
 	char *mem;
 	int sv[2], i;
 
@@ -124,8 +104,8 @@ static void test_buffers(struct uloop *loop)
 
 	for (i = 0; i < 1500; i++)
 		mem[i] = (char)(i * 13);
-	io_init(&w);
-	io_init(&r);
+	ut_io_init(&w);
+	ut_io_init(&r);
 	UT_EQ(uloop_write_fixed(loop, &w.op, 1, mem, 1500, ULOOP_OFF_CUR, 0,
 				ULOOP_IO_FIXED_FILE),
 	      0);
@@ -138,7 +118,7 @@ static void test_buffers(struct uloop *loop)
 	UT_CHECK(!memcmp(mem, mem + BUF, 1500));
 
 	/* plain fds work with fixed buffers too */
-	io_init(&w);
+	ut_io_init(&w);
 	UT_EQ(uloop_write_fixed(loop, &w.op, sv[1], mem, 64, ULOOP_OFF_CUR, 0,
 				0),
 	      0);
@@ -146,13 +126,13 @@ static void test_buffers(struct uloop *loop)
 	UT_EQ(w.res, 64);
 
 	/* an address outside the registered buffer, a bad index */
-	io_init(&w);
+	ut_io_init(&w);
 	UT_EQ(uloop_write_fixed(loop, &w.op, sv[1], mem + BUF, 64,
 				ULOOP_OFF_CUR, 0, 0),
 	      0);
 	UT_RUN_UNTIL(loop, w.done, 1000);
 	UT_CHECK(w.res == -EFAULT || w.res == -EINVAL);
-	io_init(&w);
+	ut_io_init(&w);
 	UT_EQ(uloop_write_fixed(loop, &w.op, sv[1], mem, 64, ULOOP_OFF_CUR, 7,
 				0),
 	      0);

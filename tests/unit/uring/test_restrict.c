@@ -9,24 +9,9 @@
 
 #include "tests/unit/uring/utest.h"
 
-struct io {
-	struct uloop_op op;
-	int res;
-	int done;
-};
-
-static void io_cb(struct uloop *loop, struct uloop_op *op, int res,
-		  uint32_t cqe_flags)
-{
-	struct io *io = (struct io *)op;
-
-	io->res = res;
-	io->done++;
-}
-
 /* Submit one prepared SQE through the loop and return its result. */
 static int run_one(struct uloop *loop, struct io_uring_sqe *sqe,
-		   struct io *io)
+		   struct ut_io *io)
 {
 	uloop_sqe_bind(loop, sqe, &io->op);
 	UT_RUN_UNTIL(loop, io->done == 1, 2000);
@@ -36,13 +21,12 @@ static int run_one(struct uloop *loop, struct io_uring_sqe *sqe,
 /* openat, socket and a pipe read through @loop; returns openat's result. */
 static int try_ops(struct uloop *loop, int *sock_res)
 {
-	struct io open_io, sock_io, read_io;
+	struct ut_io open_io, sock_io, read_io;
 	struct io_uring_sqe *sqe;
 	char buf[4];
 	int p[2], ret;
 
-	uloop_op_init(&open_io.op, io_cb);
-	open_io.done = 0;
+	ut_io_init(&open_io);
 	sqe = uloop_sqe_get(loop);
 	UT_CHECK(sqe);
 	io_uring_prep_openat(sqe, AT_FDCWD, "/proc/self/status", O_RDONLY, 0);
@@ -50,8 +34,7 @@ static int try_ops(struct uloop *loop, int *sock_res)
 	if (ret >= 0)
 		close(ret);
 
-	uloop_op_init(&sock_io.op, io_cb);
-	sock_io.done = 0;
+	ut_io_init(&sock_io);
 	sqe = uloop_sqe_get(loop);
 	UT_CHECK(sqe);
 	io_uring_prep_socket(sqe, AF_UNIX, SOCK_DGRAM, 0, 0);
@@ -62,8 +45,7 @@ static int try_ops(struct uloop *loop, int *sock_res)
 	/* an allowed operation still works */
 	UT_EQ(pipe(p), 0);
 	UT_EQ(write(p[1], "abc", 3), 3);
-	uloop_op_init(&read_io.op, io_cb);
-	read_io.done = 0;
+	ut_io_init(&read_io);
 	UT_EQ(uloop_read(loop, &read_io.op, p[0], buf, sizeof(buf), 0, 0), 0);
 	UT_RUN_UNTIL(loop, read_io.done == 1, 2000);
 	UT_EQ(read_io.res, 3);

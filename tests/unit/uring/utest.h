@@ -21,6 +21,35 @@
 #define UT_EQ TC_EQ
 #define UT_RUN_UNTIL TC_RUN_UNTIL
 
+/**
+ * struct ut_io - one request's result, for tests that wait on single ops
+ * @op:		the op (first: ut_io_cb() casts)
+ * @res:	its last result
+ * @done:	completions seen
+ */
+struct ut_io {
+	struct uloop_op op;
+	int res;
+	int done;
+};
+
+/* Completion callback of a struct ut_io: record the result, count. */
+static inline void ut_io_cb(struct uloop *loop, struct uloop_op *op, int res,
+			    uint32_t cqe_flags)
+{
+	struct ut_io *io = (struct ut_io *)op;
+
+	io->res = res;
+	io->done++;
+}
+
+/* Make @io ready for one request. */
+static inline void ut_io_init(struct ut_io *io)
+{
+	memset(io, 0, sizeof(*io));
+	uloop_op_init(&io->op, ut_io_cb);
+}
+
 /* Run @loop for @ms milliseconds. */
 static inline void ut_run_for(struct uloop *loop, unsigned int ms)
 {
