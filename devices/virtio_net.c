@@ -323,6 +323,45 @@ struct frame *vn_frame_alloc(struct vn_queue *q, uint32_t len)
 }
 
 /**
+ * vn_iov_copy() - copy bytes between a flat buffer and iovecs at an offset
+ * @iov:	the pieces
+ * @n:		how many
+ * @off:	byte offset into the pieces
+ * @buf:	the flat buffer
+ * @len:	bytes
+ * @to_iov:	true: @buf -> pieces; false: pieces -> @buf
+ *
+ * Return: bytes copied (less than @len when the pieces end).
+ */
+static size_t vn_iov_copy(const struct iovec *iov, unsigned int n, size_t off,
+			  uint8_t *buf, size_t len, bool to_iov)
+{
+	size_t done = 0;
+	unsigned int i;
+
+	for (i = 0; i < n && done < len; i++) {
+		uint8_t *piece;
+		size_t c;
+
+		if (off >= iov[i].iov_len) {
+			off -= iov[i].iov_len;
+			continue;
+		}
+		piece = (uint8_t *)iov[i].iov_base + off;
+		c = iov[i].iov_len - off;
+		if (c > len - done)
+			c = len - done;
+		if (to_iov)
+			memcpy(piece, buf + done, c);
+		else
+			memcpy(buf + done, piece, c);
+		done += c;
+		off = 0;
+	}
+	return done;
+}
+
+/**
  * vn_iov_to() - copy bytes into iovecs at an offset
  * @iov:	destination pieces
  * @n:		how many
@@ -335,25 +374,7 @@ struct frame *vn_frame_alloc(struct vn_queue *q, uint32_t len)
 size_t vn_iov_to(const struct iovec *iov, unsigned int n, size_t off,
 		 const void *src, size_t len)
 {
-	size_t done = 0;
-	unsigned int i;
-
-	for (i = 0; i < n && done < len; i++) {
-		size_t c;
-
-		if (off >= iov[i].iov_len) {
-			off -= iov[i].iov_len;
-			continue;
-		}
-		c = iov[i].iov_len - off;
-		if (c > len - done)
-			c = len - done;
-		memcpy((uint8_t *)iov[i].iov_base + off,
-		       (const uint8_t *)src + done, c);
-		done += c;
-		off = 0;
-	}
-	return done;
+	return vn_iov_copy(iov, n, off, (uint8_t *)(uintptr_t)src, len, true);
 }
 
 /**
@@ -369,25 +390,7 @@ size_t vn_iov_to(const struct iovec *iov, unsigned int n, size_t off,
 size_t vn_iov_from(void *dst, const struct iovec *iov, unsigned int n,
 		   size_t off, size_t len)
 {
-	size_t done = 0;
-	unsigned int i;
-
-	for (i = 0; i < n && done < len; i++) {
-		size_t c;
-
-		if (off >= iov[i].iov_len) {
-			off -= iov[i].iov_len;
-			continue;
-		}
-		c = iov[i].iov_len - off;
-		if (c > len - done)
-			c = len - done;
-		memcpy((uint8_t *)dst + done,
-		       (const uint8_t *)iov[i].iov_base + off, c);
-		done += c;
-		off = 0;
-	}
-	return done;
+	return vn_iov_copy(iov, n, off, dst, len, false);
 }
 
 /**
