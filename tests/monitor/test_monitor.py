@@ -13,26 +13,14 @@ import sys
 import tempfile
 import time
 
+# check(), wait_path() and the stream-framed VM NIC come from the ctl-run
+# helpers, so the framing lives in one place.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "unit", "ctl-run"))
+from qrun import FAILS, Vm as StreamVm, check, wait_path  # noqa: E402
+
 QNET, QNETCTL = sys.argv[1], sys.argv[2]
 GUEST_MAC = bytes.fromhex("525400123456")
-FAILS = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        FAILS.append(what)
-
-
-def wait_path(path, proc, secs=10):
-    end = time.time() + secs
-    while time.time() < end:
-        if os.path.exists(path):
-            return True
-        if proc.poll() is not None:
-            return False
-        time.sleep(0.05)
-    return False
 
 
 def ctl(sock, *cmd):
@@ -85,33 +73,8 @@ def arp_request(src_mac, src_ip, dst_ip):
     return eth + arp
 
 
-class Vm:
-    """Plays the VMM's NIC: QEMU's stream framing (4-byte BE length)."""
-
-    def __init__(self, path):
-        self.s = socket.socket(socket.AF_UNIX)
-        self.s.settimeout(3)
-        self.s.connect(path)
-        self.buf = b""
-
-    def send(self, frame):
-        self.s.sendall(struct.pack("!I", len(frame)) + frame)
-
-    def recv(self, timeout=3):
-        self.s.settimeout(timeout)
-        while True:
-            if len(self.buf) >= 4:
-                n = struct.unpack("!I", self.buf[:4])[0]
-                if len(self.buf) >= 4 + n:
-                    f, self.buf = self.buf[4:4 + n], self.buf[4 + n:]
-                    return f
-            try:
-                d = self.s.recv(65536)
-            except socket.timeout:
-                return None
-            if not d:
-                return None
-            self.buf += d
+class Vm(StreamVm):
+    """Plays the VMM's NIC (QEMU's stream framing) and waits for ARP."""
 
     def arp_reply(self, timeout=3):
         end = time.time() + timeout
