@@ -179,6 +179,30 @@ void tb_topo_add_tap(struct tb_topo *tp, const char *ifname)
 }
 
 /**
+ * tb_tap_open() - start @loop and open a tap on it; exit 77 when the
+ * kernel lacks multishot read (Linux 6.7), fail on any other error
+ * @t:      set to the tap
+ * @loop:   initialised here
+ * @cfg:    the tap's options
+ * @id:     netdev id
+ * @err:    failure details, or NULL
+ */
+void tb_tap_open(struct tap **t, struct uloop *loop,
+		 const struct tap_config *cfg, const char *id,
+		 struct tap_err *err)
+{
+	int ret;
+
+	TB_CHECK(uloop_init(loop, NULL) == 0);
+	ret = tap_open(t, cfg, loop, id, err);
+	if (ret == -EOPNOTSUPP) {
+		printf("SKIP: kernel lacks multishot read (6.7)\n");
+		exit(TB_SKIP);
+	}
+	TB_CHECK_EQ(ret, 0);
+}
+
+/**
  * tb_check_clean() - fail unless only "lo" is left in a namespace
  * @nsfd: the namespace, or -1 for the current one (A; no setns, so it
  *        works without privileges)

@@ -51,6 +51,9 @@ void tb_require_root(void);
 void tb_enter(void);
 void tb_topo_up(struct tb_topo *tp, bool vnet_pkt);
 void tb_topo_add_tap(struct tb_topo *tp, const char *ifname);
+void tb_tap_open(struct tap **t, struct uloop *loop,
+		 const struct tap_config *cfg, const char *id,
+		 struct tap_err *err);
 void tb_topo_down(struct tb_topo *tp);
 void tb_check_clean(int nsfd);
 void tb_setns(int nsfd);

@@ -159,17 +159,10 @@ int main(void)
 	struct uloop loop;
 	struct tfe e;
 	struct tap *t;
-	int ret;
 
 	tb_enter();
 	tb_topo_up(&tp, false);
-	TB_CHECK(uloop_init(&loop, NULL) == 0);
-	ret = tap_open(&t, &cfg, &loop, "t0", NULL);
-	if (ret == -EOPNOTSUPP) {
-		printf("SKIP: kernel lacks multishot read (6.7)\n");
-		return TB_SKIP;
-	}
-	TB_CHECK_EQ(ret, 0);
+	tb_tap_open(&t, &loop, &cfg, "t0", NULL);
 	tb_topo_add_tap(&tp, tap_ifname(t));
 	tfe_init(&e, 1, 100);
 	TB_CHECK(port_connect(&e.port, tap_port(t)) == 0);

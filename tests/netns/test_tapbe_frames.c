@@ -68,17 +68,10 @@ int main(void)
 	struct uloop loop;
 	struct tfe e;
 	struct tap *t;
-	int ret;
 
 	tb_enter();
 	tb_topo_up(&tp, false);
-	TB_CHECK(uloop_init(&loop, NULL) == 0);
-	ret = tap_open(&t, &cfg, &loop, "t0", &err);
-	if (ret == -EOPNOTSUPP) {
-		printf("SKIP: kernel lacks multishot read (6.7)\n");
-		return TB_SKIP;
-	}
-	TB_CHECK_EQ(ret, 0);
+	tb_tap_open(&t, &loop, &cfg, "t0", &err);
 	TB_CHECK(!strncmp(tap_ifname(t), "tbtap", 5));
 	TB_CHECK(tap_has_vnet_hdr(t) && tap_created(t));
 	tb_topo_add_tap(&tp, tap_ifname(t));

@@ -63,13 +63,7 @@ int main(void)
 
 	/* allowed */
 	write_acl(acl, "allow " TB_BR "\n");
-	TB_CHECK(uloop_init(&loop, NULL) == 0);
-	ret = tap_open(&t, &cfg, &loop, "h0", &err);
-	if (ret == -EOPNOTSUPP) {
-		printf("SKIP: kernel lacks multishot read (6.7)\n");
-		return TB_SKIP;
-	}
-	TB_CHECK_EQ(ret, 0);
+	tb_tap_open(&t, &loop, &cfg, "h0", &err);
 	TB_CHECK(tap_has_vnet_hdr(t) && !tap_created(t));
 	snprintf(name, sizeof(name), "%s", tap_ifname(t));
 	TB_CHECK(rtnl_link_get(tp.ra, name, &l, NULL, 0) == 0);
