@@ -299,7 +299,7 @@ unsigned int vn_rx_receive(struct port *p, unsigned int queue,
 		 * some came meanwhile (bounded: each retry saw more) */
 		while (ret == -EAGAIN &&
 		       tries++ < (vq->packed ? 1u : vq->num + 1u) &&
-		       virtq_enable_notify_more(vq))
+		       virtq_enable_notify(vq))
 			ret = rx_frame(q, vq, f[i]);
 		if (ret == -EAGAIN || ret == -EIO) {
 			q->stats.rx_no_buffer++;

@@ -455,11 +455,18 @@ signal:
 }
 
 /**
- * virtq_enable_notify() - ask the driver to kick on new buffers, then
- * check whether some arrived meanwhile
+ * virtq_enable_notify() - ask the driver to kick when it adds buffers
+ * beyond those already seen, then check whether some came meanwhile
  * @vq:	the queue
  *
- * Return: true when buffers are available (process them before sleeping).
+ * "Seen" is @avail_idx, the driver's index as the last pop read it. After
+ * a drained ring that is @last_avail; when buffers wait unused (a
+ * mergeable RX frame needs more than the ring holds) it is past it, and
+ * asking for a kick past @last_avail would never get one: the driver has
+ * passed that index already (vring_need_event()).
+ *
+ * Return: true when the driver added buffers since (process them before
+ * sleeping). Packed rings: true when the next descriptor is available.
  */
 bool virtq_enable_notify(struct virtq *vq)
 {
@@ -467,45 +474,14 @@ bool virtq_enable_notify(struct virtq *vq)
 
 	if (vq->packed && vq->desc && !vq->broken)
 		return virtq_packed_enable_notify(vq);
-	if (!vq->used || vq->broken)
+	if (!vq->used || !vq->avail || vq->broken)
 		return false;
 	if (vq->event_idx) {
 		avail_event = (uint16_t *)&vq->used->ring[vq->num];
-		__atomic_store_n(avail_event, vq->last_avail, __ATOMIC_RELAXED);
+		__atomic_store_n(avail_event, vq->avail_idx, __ATOMIC_RELAXED);
 	} else {
 		__atomic_store_n(&vq->used->flags, 0, __ATOMIC_RELAXED);
 	}
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return virtq_avail(vq) > 0;
-}
-
-/**
- * virtq_enable_notify_more() - ask the driver to kick when it adds buffers
- * beyond those already seen (waiting for more than the ring holds: a
- * mergeable RX frame bigger than the buffers posted so far)
- * @vq:	the queue
- *
- * virtq_enable_notify() asks for a kick past @last_avail, which the
- * driver has already passed when some buffers wait unused: it would never
- * kick again. This asks for one past @avail_idx (what the last attempt
- * saw) instead.
- *
- * Return: true when the driver added buffers since that attempt (try
- * again before sleeping; each retry has seen more, so at most @num).
- * Packed rings keep virtq_enable_notify()'s answer: retry once only.
- */
-bool virtq_enable_notify_more(struct virtq *vq)
-{
-	uint16_t seen = vq->avail_idx, *avail_event;
-
-	if (vq->packed)		/* one retry, as virtq_enable_notify() */
-		return virtq_enable_notify(vq);
-	if (!vq->event_idx || !vq->used || !vq->avail || vq->broken) {
-		/* flags: the driver kicks on every add once enabled */
-		return virtq_enable_notify(vq) && vq->avail_idx != seen;
-	}
-	avail_event = (uint16_t *)&vq->used->ring[vq->num];
-	__atomic_store_n(avail_event, vq->avail_idx, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE) !=
 	       vq->avail_idx;

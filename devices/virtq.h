@@ -194,7 +194,6 @@ uint32_t virtq_get_base(const struct virtq *vq);
 void virtq_flush(struct virtq *vq);
 bool virtq_notify(struct virtq *vq);
 bool virtq_enable_notify(struct virtq *vq);
-bool virtq_enable_notify_more(struct virtq *vq);
 void virtq_disable_notify(struct virtq *vq);
 const char *virtq_err_name(enum virtq_err why);
 
