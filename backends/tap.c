@@ -51,9 +51,27 @@ static void tap_port_resume(struct port *p, unsigned int queue)
 	tap_rx_resume(&t->q[queue]);
 }
 
+/*
+ * Borrowed frames (a virtio-net guest's TX buffers) are written in place
+ * on the queue's own loop. With sndbuf unlimited (INT_MAX, the default)
+ * a write to the O_NONBLOCK tap never waits for room, so io_uring
+ * performs it inside io_uring_submit() and uloop_flush() ends every read
+ * of the guest's memory; a limited sndbuf could leave a write parked on a
+ * poll, so such a tap takes copies only.
+ */
+static bool tap_port_borrow_ok(struct port *p, unsigned int queue,
+			       const void *loop)
+{
+	struct tap *t = p->priv;
+
+	return queue < t->nqueues && t->sndbuf <= 0 && t->q[queue].running &&
+	       (const void *)t->q[queue].loop == loop;
+}
+
 static const struct port_ops tap_port_ops = {
 	.receive = tap_port_receive,
 	.resume = tap_port_resume,
+	.borrow_ok = tap_port_borrow_ok,
 };
 
 /* --- carrier ----------------------------------------------------------- */

@@ -409,6 +409,30 @@ static int rt_fe_vhost_qemu_args(struct rt *rt, const struct rt_nic *rnic,
 	return ret;
 }
 
+/**
+ * rt_fe_vhost_stats() - the device's TX lending counters for `info
+ * netstats` / query-netstats (docs/vhost-user.md)
+ * @rnic:	the NIC
+ * @out:	output: `,"device":{...}` (JSON) or ` device: ...` (text)
+ * @json:	which
+ */
+static void rt_fe_vhost_stats(const struct rt_nic *rnic, struct strbuf *out,
+			      bool json)
+{
+	struct virtio_net_stats s;
+
+	if (!rnic->obj)
+		return;
+	virtio_net_stats(rnic->obj, &s);
+	strbuf_printf(out, json ? ",\"device\":{\"tx_lent\":%llu,"
+				  "\"tx_unshared\":%llu,\"tx_settled\":%llu}"
+				: " device: tx_lent=%llu tx_unshared=%llu "
+				  "tx_settled=%llu",
+		      (unsigned long long)s.tx_lent,
+		      (unsigned long long)s.tx_unshared,
+		      (unsigned long long)s.tx_settled);
+}
+
 const struct rt_fe rt_fe_vhost = {
 	.name = "vhost-user",
 	.prepare = rt_fe_vhost_prepare,
@@ -418,5 +442,6 @@ const struct rt_fe rt_fe_vhost = {
 	.release = rt_fe_vhost_release,
 	.describe = rt_fe_vhost_describe,
 	.qemu_args = rt_fe_vhost_qemu_args,
+	.stats = rt_fe_vhost_stats,
 	.shared_mem = true,
 };

@@ -133,9 +133,12 @@ static void rt_queue_stats(struct strbuf *out, const struct port *p)
  * @kind:	"nic", "netdev" or "hubport"
  * @json:	JSON object (with a leading comma when not first) or text
  * @first:	first entry of the list
+ * @rnic:	the NIC the port stands for (its frontend may add counters),
+ *		or NULL
  */
 static void rt_port_stats(struct strbuf *out, const struct port *p,
-			  const char *kind, bool json, bool first)
+			  const char *kind, bool json, bool first,
+			  const struct rt_nic *rnic)
 {
 	struct port_stats s;
 	unsigned int r;
@@ -163,6 +166,8 @@ static void rt_port_stats(struct strbuf *out, const struct port *p,
 				      (unsigned long long)s.drops[r]);
 		strbuf_putc(out, '}');
 		rt_queue_stats(out, p);
+		if (rnic && rnic->fe->stats)
+			rnic->fe->stats(rnic, out, true);
 		strbuf_putc(out, '}');
 		return;
 	}
@@ -181,6 +186,8 @@ static void rt_port_stats(struct strbuf *out, const struct port *p,
 			      port_drop_name(r), (unsigned long long)s.drops[r]);
 		any = true;
 	}
+	if (rnic && rnic->fe->stats)
+		rnic->fe->stats(rnic, out, false);
 	strbuf_putc(out, '\n');
 }
 
@@ -197,7 +204,8 @@ static int rt_netstats_fn(struct uloop *loop, void *arg)
 		struct rt_nic *rnic = nc->nics[i]->priv;
 
 		if (rnic && rnic->port) {
-			rt_port_stats(c->out, rnic->port, "nic", c->json, first);
+			rt_port_stats(c->out, rnic->port, "nic", c->json, first,
+				      rnic);
 			first = false;
 		}
 	}
@@ -207,7 +215,7 @@ static int rt_netstats_fn(struct uloop *loop, void *arg)
 		if (rn && rn->port) {
 			rt_port_stats(c->out, rn->port,
 				      rn->hub ? "hubport" : "netdev", c->json,
-				      first);
+				      first, NULL);
 			first = false;
 		}
 	}

@@ -116,6 +116,7 @@ struct rt_fe {
 			struct strbuf *out);
 	int (*qemu_args)(struct rt *rt, const struct rt_nic *rnic,
 			 struct rt_argv *av);
+	void (*stats)(const struct rt_nic *rnic, struct strbuf *out, bool json);
 	bool shared_mem;
 };
 

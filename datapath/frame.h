@@ -34,6 +34,10 @@ struct frame_owner {
  * @refs:	references; the sender holds one, a receiver that keeps the
  *		frame past its receive() call takes another (frame_get)
  * @has_vnet:	@vnet carries offload metadata (checksum/GSO) to honour
+ * @borrowed:	@data is a guest's buffer lent to qnet until the last
+ *		reference drops (virtio-net zero-copy TX): read it, never
+ *		write it (only receivers whose port_ops.borrow_ok says so
+ *		get one)
  * @queue:	queue index the frame arrived on
  * @owner:	release hook (pool, guest ring, ...); NULL: nothing to release
  * @cookie:	owner's private value (descriptor head, buffer id, ...)
@@ -44,7 +48,8 @@ struct frame {
 	uint32_t len;
 	uint32_t cap;
 	uint32_t refs;
-	uint16_t has_vnet;
+	uint8_t has_vnet;
+	uint8_t borrowed;
 	uint16_t queue;
 	const struct frame_owner *owner;
 	uint64_t cookie;

@@ -105,12 +105,20 @@ struct port_filter {
  * @resume:	the peer that held this port can take more on @queue (may be
  *		NULL for a sender that is never held)
  * @link_changed: link state of this port or its peer changed (may be NULL)
+ * @borrow_ok:	may receive() on @queue be given borrowed frames
+ *		(frame.borrowed) by a sender running on @loop (a struct
+ *		uloop)? Only if it then releases them on @loop's thread and
+ *		reads their bytes only before returning or in requests queued
+ *		on @loop that complete inside io_uring_submit(), so that
+ *		uloop_flush() ends every read of the lent memory. NULL: no.
  */
 struct port_ops {
 	unsigned int (*receive)(struct port *p, unsigned int queue,
 				struct frame **f, unsigned int n);
 	void (*resume)(struct port *p, unsigned int queue);
 	void (*link_changed)(struct port *p);
+	bool (*borrow_ok)(struct port *p, unsigned int queue,
+			  const void *loop);
 };
 
 /**

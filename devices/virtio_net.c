@@ -419,7 +419,9 @@ static int vn_queue_init(struct virtio_net *vn, unsigned int i)
 		return ret;
 	q->scratch = malloc(VN_SCRATCH);
 	q->used = calloc(VIRTQ_MAX_SIZE, sizeof(*q->used));
-	return q->scratch && q->used ? 0 : -ENOMEM;
+	if (!q->scratch || !q->used)
+		return -ENOMEM;
+	return vn_zc_init(q);
 }
 
 /**
@@ -438,6 +440,7 @@ static void vn_queue_fini(struct vn_queue *q)
 		pool_destroy(&q->big.pool);
 	free(q->scratch);
 	free(q->used);
+	vn_zc_detach(q);
 }
 
 /**
@@ -574,10 +577,14 @@ static void vn_free(void *dev)
  */
 void virtio_net_close(struct virtio_net *vn)
 {
+	unsigned int i;
+
 	if (!vn)
 		return;
-	vn_quiesce(vn, true);
+	vn_quiesce(vn, true);	/* also settles every lent chain */
 	port_disconnect(&vn->port);
+	for (i = 0; i < vn->p.queues; i++)
+		vn_zc_detach(&vn->q[i]);	/* frames still lent free it */
 	vn_quiesce(vn, false);
 	vn_threads_fini(vn);
 	vhost_user_close(&vn->vu, vn_free);

@@ -51,6 +51,8 @@
  * @peer_vnet:	the peer takes offload metadata (frame->vnet): guest
  *		checksum/GSO requests are passed on; false: qnet completes
  *		checksums and segments in software before sending
+ * @tx_copy:	copy every TX chain, never lend guest buffers to the peer
+ *		(zero-copy TX off: for comparisons; virtio_net_zc.c)
  */
 struct virtio_net_params {
 	uint8_t mac[6];
@@ -73,6 +75,7 @@ struct virtio_net_params {
 	bool status;
 	bool serve_config;
 	bool peer_vnet;
+	bool tx_copy;
 };
 
 /**
@@ -89,6 +92,12 @@ struct virtio_net_params {
  * @rx_too_big:	   RX frames larger than the guest's buffers (dropped)
  * @rx_no_buffer:  times RX found no guest buffer (the sender was held)
  * @tx_no_frame:   times TX found the frame pool empty (TX paused)
+ * @tx_lent:	   TX frames lent to the peer in the guest's own buffer
+ *		   (not copied by the device; the tap writes those above
+ *		   512 bytes from it and copies smaller ones)
+ * @tx_unshared:   of which copied after all (the peer held the sender)
+ * @tx_settled:	   borrowed chains completed early because rings or memory
+ *		   changed (their writes were done; see virtio_net_zc.c)
  * @rarp_sent:	   RARP announcements sent (SEND_RARP)
  * @ctrl_cmds:	   control-queue commands answered
  * @ctrl_errors:   of which refused (VIRTIO_NET_ERR) or malformed
@@ -105,6 +114,9 @@ struct virtio_net_stats {
 	uint64_t rx_too_big;
 	uint64_t rx_no_buffer;
 	uint64_t tx_no_frame;
+	uint64_t tx_lent;
+	uint64_t tx_unshared;
+	uint64_t tx_settled;
 	uint64_t rarp_sent;
 	uint64_t ctrl_cmds;
 	uint64_t ctrl_errors;
@@ -148,5 +160,6 @@ int virtio_net_open_mq(struct virtio_net **out,
 void virtio_net_stats(const struct virtio_net *vn, struct virtio_net_stats *out);
 const struct virtq *virtio_net_vq(const struct virtio_net *vn, unsigned int idx);
 void virtio_net_set_admin_link(struct virtio_net *vn, bool up);
+void virtio_net_set_tx_copy(struct virtio_net *vn, bool copy);
 
 #endif /* QNET_DEVICES_VIRTIO_NET_H */

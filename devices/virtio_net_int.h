@@ -21,7 +21,44 @@
 
 static_assert(VN_BIG_BUF - VN_HEADROOM >= FRAME_MAX_LEN, "a GSO frame fits");
 
+/* Borrowed (zero-copy) TX frames per queue pair. */
+#define VN_ZC_N		256u
+
 struct vn_queue;
+
+/**
+ * struct vn_zc_table - a pair's borrowed TX frames (virtio_net_zc.c); its
+ * own allocation, so frames still lent when the device closes find it
+ * @owner:	release hook of every frame in @frames (first member)
+ * @q:		the pair; NULL once the device let go (vn_zc_detach())
+ * @refs:	frames lent and not yet released, plus one for the device
+ * @gen:	generation: chains of older ones were completed by
+ *		vn_zc_settle()
+ * @nfree:	frames on @free
+ * @free:	stack of free frames (VN_ZC_N entries)
+ * @frames:	VN_ZC_N frames; one with refs > 0 is lent to the peer
+ */
+struct vn_zc_table {
+	struct frame_owner owner;
+	struct vn_queue *q;
+	unsigned int refs;
+	uint32_t gen;
+	unsigned int nfree;
+	struct frame *free[VN_ZC_N];
+	struct frame frames[VN_ZC_N];
+};
+
+/**
+ * struct vn_zc - a pair's zero-copy TX state
+ * @t:		its table (NULL: none)
+ * @on:		this TX pass may lend (vn_zc_allowed())
+ * @push_due:	releases completed chains not yet published
+ */
+struct vn_zc {
+	struct vn_zc_table *t;
+	bool on;
+	bool push_due;
+};
 
 /**
  * struct vn_pool - a frame pool whose releases the device hears about
@@ -65,6 +102,7 @@ struct vn_used {
  * @big:	large frame pool
  * @scratch:	RX buffer for software checksum and segmentation
  * @used:	RX chains of the frame being delivered (MRG_RXBUF)
+ * @zc:		borrowed TX frames
  * @w:		the worker this pair runs on, or NULL (the device's loop)
  * @loop:	the loop this pair runs on
  * @hook:	per-iteration work on @loop (pending TX, posted kicks)
@@ -93,6 +131,7 @@ struct vn_queue {
 	struct vn_pool big;
 	uint8_t *scratch;
 	struct vn_used *used;
+	struct vn_zc zc;
 };
 
 /**
@@ -162,6 +201,13 @@ unsigned int vn_rx_receive(struct port *p, unsigned int queue,
 struct frame *vn_frame_alloc(struct vn_queue *q, uint32_t len);
 size_t vn_iov_to(const struct iovec *iov, unsigned int n, size_t off,
 		 const void *src, size_t len);
+int vn_zc_init(struct vn_queue *q);
+void vn_zc_detach(struct vn_queue *q);
+bool vn_zc_allowed(struct vn_queue *q);
+struct frame *vn_zc_take(struct vn_queue *q, const struct virtq_chain *c);
+bool vn_zc_unshare(struct vn_queue *q, struct frame **fp);
+void vn_zc_flush(struct vn_queue *q);
+void vn_zc_settle(struct vn_queue *q);
 size_t vn_iov_from(void *dst, const struct iovec *iov, unsigned int n,
 		   size_t off, size_t len);
 

@@ -16,6 +16,7 @@ static void vn_hook(struct uloop *loop, struct uloop_hook *h)
 	struct vn_queue *q = (struct vn_queue *)((uint8_t *)h -
 						 offsetof(struct vn_queue, hook));
 
+	vn_zc_flush(q);
 	if (atomic_exchange(&q->kick_rx, false))
 		vn_rx_wake(q);
 	if (atomic_exchange(&q->kick_tx, false))
@@ -54,6 +55,32 @@ static int vn_hook_del_cb(struct uloop *loop, void *arg)
 }
 
 /**
+ * vn_loop_flush() - submit a loop's queued SQEs (in its thread), retrying
+ * while the kernel is briefly out of room
+ * @loop:	the loop
+ */
+static void vn_loop_flush(struct uloop *loop)
+{
+	int tries = 0;
+
+	while (uloop_flush(loop) && ++tries < 100)
+		sched_yield();
+}
+
+/**
+ * vn_settle_all() - end every pair's borrows (vn_zc_settle()), their
+ * threads parked or this one
+ * @vn:	the device
+ */
+static void vn_settle_all(struct virtio_net *vn)
+{
+	unsigned int i;
+
+	for (i = 0; i < vn->p.queues; i++)
+		vn_zc_settle(&vn->q[i]);
+}
+
+/**
  * vn_pause_cb() - a worker parks here while the control thread changes
  * rings, memory or link (vn_quiesce())
  * @loop:	the worker's loop
@@ -63,6 +90,8 @@ static void vn_pause_cb(struct uloop *loop, void *arg)
 {
 	struct vn_gate *g = arg;
 
+	/* Writes of borrowed frames finish inside the submit (vn_zc_settle) */
+	vn_loop_flush(loop);
 	sem_post(&g->entered);
 	while (sem_wait(&g->release) && errno == EINTR)
 		;
@@ -73,16 +102,22 @@ static void vn_pause_cb(struct uloop *loop, void *arg)
  * @dev:	the device
  * @stop:	true to stop
  *
- * Nested calls count; only the outermost pair pauses and releases. With
- * no workers this does nothing.
+ * Nested calls count; only the outermost pair pauses and releases. Each
+ * loop submits its queued SQEs before it parks, then every pair's borrowed
+ * TX chains are settled (virtio_net_zc.c); with no workers that is all.
  */
 void vn_quiesce(void *dev, bool stop)
 {
 	struct virtio_net *vn = dev;
 	unsigned int i;
 
-	if (!vn->ngates)
+	if (!vn->ngates) {
+		if (stop) {	/* everything runs on this thread */
+			vn_loop_flush(vn->loop);
+			vn_settle_all(vn);
+		}
 		return;
+	}
 	if (!stop) {
 		if (--vn->quiesced)
 			return;
@@ -98,6 +133,8 @@ void vn_quiesce(void *dev, bool stop)
 	for (i = 0; i < vn->ngates; i++)
 		while (sem_wait(&vn->gates[i].entered) && errno == EINTR)
 			;
+	vn_loop_flush(vn->loop);	/* pairs left on the control loop */
+	vn_settle_all(vn);
 }
 
 /**

@@ -15,7 +15,9 @@
  * pair's pool and completed in the used ring at once (used.len = 0): from
  * then on the frame is qnet's, so a guest reset or a front-end that goes
  * away cannot lose it (held frames wait while the link is down and go
- * out when it comes back). The batch goes to port_send() with can_hold: when
+ * out when it comes back). When the peer takes borrowed frames (a tap
+ * queue on this pair's loop), a chain in one piece is lent instead of
+ * copied and completes when the peer releases it (virtio_net_zc.c). The batch goes to port_send() with can_hold: when
  * the peer takes fewer, the rest stays in @held and the ring is not
  * consumed further until the peer resumes us (the guest's ring fills up:
  * backpressure). At most the ring size is walked per pass; a pass that
@@ -36,13 +38,17 @@
  */
 static bool tx_send(struct vn_queue *q, struct frame_batch *b)
 {
-	unsigned int done;
+	unsigned int done, i;
 
 	if (!b->n)
 		return true;
 	done = port_send(&q->vn->port, q->idx, b->f, b->n, true);
 	frame_put_n(b->f, done);
 	frame_batch_consume(b, done);
+	/* Held frames must not keep guest buffers (virtio_net_zc.c); when
+	 * the pool is empty, vn_zc_settle() copies or drops them later. */
+	for (i = 0; i < b->n; i++)
+		vn_zc_unshare(q, &b->f[i]);
 	return b->n == 0;
 }
 
@@ -140,8 +146,10 @@ plain:
  * @c:	the chain
  * @b:	the batch (has room)
  *
- * Return: 0 (consumed: sent on, or dropped and counted); -ENOBUFS when
- * the pool is empty (the caller gives the chain back).
+ * Return: 0 (consumed: copied and sent on, or dropped and counted: the
+ * caller completes the chain); 1 (lent: the frame borrows the chain, which
+ * completes when the frame is released); -ENOBUFS when the pool is empty
+ * (the caller gives the chain back).
  */
 static int tx_chain(struct vn_queue *q, struct virtq_chain *c,
 		    struct frame_batch *b)
@@ -160,6 +168,13 @@ static int tx_chain(struct vn_queue *q, struct virtq_chain *c,
 	if (len > FRAME_MAX_LEN) {
 		port_count_drop(&vn->port, q->idx, PORT_DROP_GIANT, 1);
 		return 0;
+	}
+	if (q->zc.on) {
+		f = vn_zc_take(q, c);
+		if (f) {
+			tx_offload(q, f, b);
+			return 1;
+		}
 	}
 	f = vn_frame_alloc(q, (uint32_t)len);
 	if (!f) {
@@ -203,11 +218,13 @@ static bool tx_fill(struct vn_queue *q, struct virtq *vq,
 					PORT_DROP_MALFORMED, 1);
 			continue;
 		}
-		if (tx_chain(q, &q->chain, b) == -ENOBUFS) {
+		ret = tx_chain(q, &q->chain, b);
+		if (ret == -ENOBUFS) {
 			virtq_unpop(vq, 1, q->chain.ndesc);
 			return false;
 		}
-		virtq_push(vq, q->chain.head, q->chain.ndesc, 0);
+		if (ret == 0)
+			virtq_push(vq, q->chain.head, q->chain.ndesc, 0);
 		if (!tx_gso_fill(q, b))
 			return false;
 	}
@@ -226,6 +243,7 @@ static void tx_pass(struct vn_queue *q, struct virtq *vq)
 	bool more = true;
 
 	frame_batch_init(&b);
+	q->zc.on = vn_zc_allowed(q);
 	virtq_disable_notify(vq);
 	while (more) {
 		if (tx_gso_fill(q, &b))

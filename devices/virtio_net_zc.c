@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* virtio_net_zc.c: zero-copy TX: frames that borrow the guest's buffer until the peer is done with it. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "datapath/frame_hot.h"
+#include "datapath/uring/uloop.h"
+#include "devices/virtio_net_int.h"
+
+/**
+ * DOC: zero-copy TX
+ *
+ * When the pair's peer says it can take borrowed frames on this queue
+ * (port_ops.borrow_ok: a tap queue on the pair's own loop, writes that
+ * finish inside io_uring_submit()), a TX chain whose frame lies in one
+ * piece of guest memory (header and frame in one descriptor, or the header
+ * in the first and the frame in the second) is not copied: a frame from
+ * the pair's borrow table points into the guest's buffer (frame.borrowed)
+ * and goes to the peer; the chain is completed in the used ring only when
+ * the frame's last reference drops (the tap's write completed). Only the
+ * 12-byte header is copied, into frame.vnet, so what is validated is what
+ * the kernel gets. Chains that need software checksum or segmentation
+ * (no peer_vnet), or that are split differently, are copied as before, and
+ * so is everything when the table (VN_ZC_N frames) is empty.
+ *
+ * The guest's memory must not be read after a ring stops or the memory
+ * table changes, and a stopped ring must get no more used entries. Every
+ * such change runs under vn_quiesce(): each loop first submits its queued
+ * SQEs (uloop_flush(); the tap's writes complete inside the submit), then
+ * vn_zc_settle() completes every borrowed chain still referenced in the
+ * used ring and starts a new generation, so the later releases of those
+ * frames only return them to the table. A borrowed frame the peer did not
+ * take (the sender is held) is copied into a pool frame at once
+ * (vn_zc_unshare()), so borrowed frames live only inside the peer.
+ */
+
+/* frame.cookie: generation << 32 | ring slots << 16 | head */
+#define VN_ZC_COOKIE(gen, ndesc, head) \
+	((uint64_t)(gen) << 32 | (uint64_t)(ndesc) << 16 | (uint64_t)(head))
+
+/**
+ * vn_zc_release() - a borrowed frame's last reference dropped: complete
+ * its chain (unless settled already) and put it back in the table; once
+ * the device is gone, free the table with its last frame
+ * @f:	the frame
+ */
+static void vn_zc_release(struct frame *f)
+{
+	struct vn_zc_table *t = (struct vn_zc_table *)(void *)f->owner;
+	struct vn_queue *q = t->q;
+
+	f->data = NULL;
+	t->free[t->nfree++] = f;
+	if (!q) {
+		if (!--t->refs)
+			free(t);
+		return;
+	}
+	t->refs--;
+	if ((uint32_t)(f->cookie >> 32) == t->gen) {
+		struct virtq *vq = &q->vn->vu.vq[2 * q->idx + 1];
+
+		if (virtq_ready(vq)) {
+			virtq_push(vq, (uint16_t)f->cookie,
+				   (uint16_t)(f->cookie >> 16), 0);
+			q->zc.push_due = true;
+		}
+	}
+}
+
+/**
+ * vn_zc_init() - allocate a pair's borrow table
+ * @q:	the pair
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int vn_zc_init(struct vn_queue *q)
+{
+	struct vn_zc_table *t = calloc(1, sizeof(*t));
+	unsigned int i;
+
+	if (!t)
+		return -ENOMEM;
+	t->owner.release = vn_zc_release;
+	t->q = q;
+	t->refs = 1;
+	for (i = 0; i < VN_ZC_N; i++)
+		t->free[i] = &t->frames[VN_ZC_N - 1 - i];
+	t->nfree = VN_ZC_N;
+	q->zc.t = t;
+	return 0;
+}
+
+/**
+ * vn_zc_detach() - the device lets go of a pair's table: freed now, or by
+ * the release of the last frame still lent
+ * @q:	the pair (its thread parked, or this is its thread; settled)
+ */
+void vn_zc_detach(struct vn_queue *q)
+{
+	struct vn_zc_table *t = q->zc.t;
+
+	if (!t)
+		return;
+	q->zc.t = NULL;
+	t->q = NULL;
+	if (!--t->refs)
+		free(t);
+}
+
+/**
+ * vn_zc_allowed() - may this TX pass lend guest buffers to the peer?
+ * @q:	the pair (in its thread)
+ *
+ * Return: true when the peer takes borrowed frames on this queue from
+ * this pair's loop.
+ */
+bool vn_zc_allowed(struct vn_queue *q)
+{
+	struct port *peer = q->vn->port.peer;
+
+	return !q->vn->p.tx_copy && q->zc.t && q->zc.t->nfree && peer &&
+	       peer->ops->borrow_ok &&
+	       peer->ops->borrow_ok(peer, q->idx, q->loop);
+}
+
+/**
+ * vn_zc_take() - a borrowed frame for a chain, if the chain allows one
+ * @q:	the pair
+ * @c:	the chain (readable only, at least header + FRAME_MIN_LEN bytes)
+ *
+ * The header is copied into the frame's @vnet; the frame's bytes stay in
+ * the guest's buffer. A header that asks for work the device would do in
+ * software (no peer_vnet) rules the chain out, as does a layout other
+ * than [header + frame] or [header][frame].
+ *
+ * Return: the frame (one reference, has_vnet not yet decided), or NULL:
+ * copy the chain instead.
+ */
+struct frame *vn_zc_take(struct vn_queue *q, const struct virtq_chain *c)
+{
+	struct vn_zc_table *t = q->zc.t;
+	uint32_t hl = q->vn->hdr_len;
+	struct virtio_net_hdr_v1 h;
+	struct frame *f;
+	uint8_t *data;
+	uint64_t len;
+
+	if (!t || !t->nfree || c->nr > 2 || c->iov[0].iov_len < hl)
+		return NULL;
+	if (c->nr == 2 && c->iov[0].iov_len != hl)
+		return NULL;
+	memset(&h, 0, sizeof(h));
+	memcpy(&h, c->iov[0].iov_base, hl);
+	if (!q->vn->p.peer_vnet &&
+	    (h.flags || h.gso_type != VIRTIO_NET_HDR_GSO_NONE))
+		return NULL;
+	if (c->nr == 2) {
+		data = c->iov[1].iov_base;
+		len = c->iov[1].iov_len;
+	} else {
+		data = (uint8_t *)c->iov[0].iov_base + hl;
+		len = c->iov[0].iov_len - hl;
+	}
+	if (len < FRAME_MIN_LEN || len > FRAME_MAX_LEN)
+		return NULL;
+	f = t->free[--t->nfree];
+	t->refs++;
+	f->data = data;
+	f->len = (uint32_t)len;
+	f->cap = (uint32_t)len;
+	f->refs = 1;
+	f->has_vnet = 0;
+	f->borrowed = 1;
+	f->queue = (uint16_t)q->idx;
+	f->owner = &t->owner;
+	f->cookie = VN_ZC_COOKIE(t->gen, c->ndesc, c->head);
+	f->vnet = h;
+	q->stats.tx_lent++;
+	return f;
+}
+
+/**
+ * vn_zc_unshare() - replace a borrowed frame by a copy in a pool frame
+ * @q:	the pair
+ * @fp:	the frame (our reference); replaced by the copy
+ *
+ * The borrowed frame is released (its chain completes).
+ *
+ * Return: true, or false when the pool is empty (nothing changed).
+ */
+bool vn_zc_unshare(struct vn_queue *q, struct frame **fp)
+{
+	struct frame *b = *fp, *f;
+
+	if (!b->borrowed)
+		return true;
+	f = vn_frame_alloc(q, b->len);
+	if (!f)
+		return false;
+	memcpy(f->data, b->data, b->len);
+	f->len = b->len;
+	f->has_vnet = b->has_vnet;
+	f->vnet = b->vnet;
+	frame_put(b);
+	*fp = f;
+	q->stats.tx_unshared++;
+	return true;
+}
+
+/**
+ * vn_zc_flush() - publish and signal the chains releases completed
+ * @q:	the pair (in its thread: the per-iteration hook)
+ */
+void vn_zc_flush(struct vn_queue *q)
+{
+	struct virtq *vq;
+
+	if (!q->zc.push_due || !q->vn->vu.vq)
+		return;
+	q->zc.push_due = false;
+	vq = &q->vn->vu.vq[2 * q->idx + 1];
+	if (!virtq_ready(vq))
+		return;
+	virtq_flush(vq);
+	virtq_notify(vq);
+}
+
+/**
+ * vn_zc_settle() - before rings or memory change: end every borrow
+ * @q:	the pair (its thread parked, or this is its thread), its loop's
+ *	SQEs submitted
+ *
+ * Held frames still borrowed are copied (or dropped, counted, when the
+ * pool is empty); every chain whose frame the peer still references is
+ * completed now (the peer's write is done: uloop_flush()), and a new
+ * generation starts so their releases complete nothing twice.
+ */
+void vn_zc_settle(struct vn_queue *q)
+{
+	struct vn_zc_table *t = q->zc.t;
+	struct virtq *vq;
+	unsigned int i, k = 0;
+	bool pushed = false;
+
+	for (i = 0; i < q->held.n; i++) {
+		if (vn_zc_unshare(q, &q->held.f[i])) {
+			q->held.f[k++] = q->held.f[i];
+			continue;
+		}
+		port_count_drop(&q->vn->port, q->idx, PORT_DROP_NO_BUFFER, 1);
+		frame_put(q->held.f[i]);
+	}
+	q->held.n = k;
+	if (!t || !q->vn->vu.vq)
+		return;
+	vq = &q->vn->vu.vq[2 * q->idx + 1];
+	for (i = 0; t->refs > 1 && i < VN_ZC_N; i++) {
+		struct frame *f = &t->frames[i];
+
+		if (!f->refs || (uint32_t)(f->cookie >> 32) != t->gen)
+			continue;
+		q->stats.tx_settled++;
+		if (!virtq_ready(vq))
+			continue;
+		virtq_push(vq, (uint16_t)f->cookie, (uint16_t)(f->cookie >> 16),
+			   0);
+		pushed = true;
+	}
+	t->gen++;
+	if (pushed || q->zc.push_due) {
+		q->zc.push_due = false;
+		virtq_flush(vq);
+		virtq_notify(vq);
+	}
+}
+
+/**
+ * virtio_net_set_tx_copy() - turn zero-copy TX off (or on again)
+ * @vn:		the device
+ * @copy:	true: copy every chain
+ *
+ * Call it from the device's loop thread with the pairs on that loop (a
+ * benchmark compares both ways in one run); takes effect at the next pass.
+ */
+void virtio_net_set_tx_copy(struct virtio_net *vn, bool copy)
+{
+	vn->p.tx_copy = copy;
+}
