@@ -238,15 +238,18 @@ static int gso_fix(uint8_t *d, uint32_t n, uint8_t gso)
 
 /*
  * What the software path below can finish: partial checksums and TCPv4,
- * TCPv6 and UDP GSO (no USO), GSO only with NEEDS_CSUM. The frame is not
- * looked into (DEPTH_ETH: a checksum may start anywhere past the Ethernet
- * header), because gso_fix() re-derives and checks every header it
- * rewrites; unknown flag bits are not refused.
+ * TCPv6 and UDP GSO (no USO), GSO only with NEEDS_CSUM; the ECN bit only
+ * with TCP GSO, unknown flag bits refused (as the device and the tap do).
+ * The frame is not looked into (DEPTH_ETH: a checksum may start anywhere
+ * past the Ethernet header), because gso_fix() re-derives and checks every
+ * header it rewrites.
  */
 static const struct vnet_check_policy user_vnet_policy = {
 	.accept = VNET_CHECK_ACCEPT_CSUM | VNET_CHECK_ACCEPT_TCPV4 |
-		  VNET_CHECK_ACCEPT_TCPV6 | VNET_CHECK_ACCEPT_UDP,
-	.rules = VNET_CHECK_RULE_GSO_CSUM,
+		  VNET_CHECK_ACCEPT_TCPV6 | VNET_CHECK_ACCEPT_UDP |
+		  VNET_CHECK_ACCEPT_ECN,
+	.rules = VNET_CHECK_RULE_GSO_CSUM | VNET_CHECK_RULE_FLAGS |
+		 VNET_CHECK_RULE_ECN_TCP,
 	.depth = VNET_CHECK_DEPTH_ETH,
 };
 
@@ -254,21 +257,18 @@ static const struct vnet_check_policy user_vnet_policy = {
  * user_vnet_gso() - validate a frame's virtio-net header
  * @f:	the frame
  *
- * vnet_check() with user_vnet_policy, on a copy of the header without the
- * ECN bit: gso_fix() makes one packet and leaves the TCP flags as the guest
- * wrote them, so the bit is ignored here (with or without a gso type).
+ * vnet_check() with user_vnet_policy. gso_fix() makes one packet and
+ * leaves the TCP flags as the guest wrote them, so an accepted ECN bit
+ * needs nothing more and is dropped from the result.
  *
  * Return: the gso type (without the ECN bit), or -1 when the header is
  * unusable.
  */
 static int user_vnet_gso(const struct frame *f)
 {
-	struct virtio_net_hdr_v1 h = f->vnet;
-
-	h.gso_type &= (uint8_t)~VIRTIO_NET_HDR_GSO_ECN;
-	if (vnet_check(&h, f->data, f->len, &user_vnet_policy))
+	if (vnet_check(&f->vnet, f->data, f->len, &user_vnet_policy))
 		return -1;
-	return h.gso_type;
+	return f->vnet.gso_type & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN;
 }
 
 /**
