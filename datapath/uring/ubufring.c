@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "datapath/uring/ubufring.h"
+#include "datapath/uring/uloop_emu.h"
 #include "datapath/uring/uloop_int.h"
 
 static bool bit_test(const uint64_t *map, unsigned int i)
@@ -209,7 +210,8 @@ int ubufring_init(struct ubufring *br, struct uloop *loop,
 	reg.ring_addr = (uint64_t)(uintptr_t)br->ring;
 	reg.ring_entries = br->nbufs;
 	reg.bgid = br->bgid;
-	ret = io_uring_register_buf_ring(&loop->ring, &reg, 0);
+	ret = loop->emu ? uloop_emu_buf_ring(loop, br->bgid, br->ring, br->nbufs)
+			: io_uring_register_buf_ring(&loop->ring, &reg, 0);
 	if (ret)
 		goto err_bitmap;
 	for (i = 0; i < br->nbufs; i++)
@@ -239,7 +241,10 @@ void ubufring_fini(struct ubufring *br)
 	if (!br->ring)
 		return;
 	uloop_hook_del(br->loop, &br->hook);
-	io_uring_unregister_buf_ring(&br->loop->ring, br->bgid);
+	if (br->loop->emu || br->loop->ring.ring_fd < 0)
+		uloop_emu_buf_ring_del(br->loop, br->bgid);
+	else
+		io_uring_unregister_buf_ring(&br->loop->ring, br->bgid);
 	free(br->in_ring);
 	if (br->own_mem)
 		munmap(br->mem, br->mem_bytes);

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "datapath/uring/uloop_emu.h"
 #include "datapath/uring/uloop_int.h"
 
 #define ULOOP_NS_PER_SEC 1000000000LL
@@ -65,6 +66,8 @@ static int uloop_ring_setup(struct uloop *loop, const struct uloop_config *cfg)
 
 	if (cq < sq)
 		return -EINVAL;
+	if (uloop_emu_wanted())
+		return uloop_emu_init(loop, sq, cq, 0);
 	for (i = 0;
 	     i < sizeof(uloop_setup_flags) / sizeof(uloop_setup_flags[0]);
 	     i++) {
@@ -91,11 +94,13 @@ static int uloop_ring_setup(struct uloop *loop, const struct uloop_config *cfg)
 		if (ret != -EINVAL)
 			break;
 	}
+	if (ret == -ENOSYS || ret == -EPERM)	/* disabled or filtered */
+		return uloop_emu_init(loop, sq, cq, ret);
 	if (ret)
 		return ret;
 	if ((p.features & ULOOP_REQUIRED_FEATURES) != ULOOP_REQUIRED_FEATURES) {
-		io_uring_queue_exit(&loop->ring);
-		return -EOPNOTSUPP;
+		io_uring_queue_exit(&loop->ring);	/* older than 5.13 */
+		return uloop_emu_init(loop, sq, cq, -EOPNOTSUPP);
 	}
 	if (flags & IORING_SETUP_DEFER_TASKRUN)
 		loop->features |= ULOOP_F_DEFER_TASKRUN;
@@ -185,12 +190,12 @@ static void uloop_wake_done(struct uloop *loop, struct uloop_op *op, int res,
  * @cfg:  ring sizes and options, or NULL for the defaults
  *
  * The calling thread becomes the loop's owner: with DEFER_TASKRUN only it
- * may submit. io_uring being disabled or filtered is reported, not worked
- * around (an epoll fallback, HARDENING T-76, is not part of this layer yet).
+ * may submit. When io_uring is unavailable (kernel.io_uring_disabled,
+ * seccomp: -ENOSYS/-EPERM; a kernel older than 5.13) or QNET_URING=epoll,
+ * the ring is emulated over epoll (uloop_emu.c, HARDENING T-76) and one
+ * line on stderr says so.
  *
- * Return: 0; -ENOSYS or -EPERM when io_uring is unavailable
- * (kernel.io_uring_disabled, seccomp), -EOPNOTSUPP when the kernel is older
- * than 5.13, -EINVAL for bad sizes, -ENOMEM, or another -errno.
+ * Return: 0; -EINVAL for bad sizes, -ENOMEM, or another -errno.
  */
 int uloop_init(struct uloop *loop, const struct uloop_config *cfg)
 {
@@ -205,7 +210,8 @@ int uloop_init(struct uloop *loop, const struct uloop_config *cfg)
 	if (ret)
 		return ret;
 	/* saves a file lookup per io_uring_enter(); optional */
-	(void)io_uring_register_ring_fd(&loop->ring);
+	if (!loop->emu)
+		(void)io_uring_register_ring_fd(&loop->ring);
 	loop->wake_fd = eventfd(0, EFD_CLOEXEC);
 	if (loop->wake_fd < 0) {
 		ret = -errno;
@@ -217,7 +223,10 @@ int uloop_init(struct uloop *loop, const struct uloop_config *cfg)
 	return 0;
 
 err_ring:
-	io_uring_queue_exit(&loop->ring);
+	if (loop->emu)
+		uloop_emu_fini(loop);
+	else
+		io_uring_queue_exit(&loop->ring);
 	return ret;
 }
 
@@ -231,7 +240,10 @@ err_ring:
  */
 void uloop_fini(struct uloop *loop)
 {
-	io_uring_queue_exit(&loop->ring);
+	if (loop->emu)
+		uloop_emu_fini(loop);
+	else
+		io_uring_queue_exit(&loop->ring);
 	/* late calls on this ring (a ubufring_fini() after us) get -EBADF */
 	loop->ring.ring_fd = -1;
 	loop->ring.enter_ring_fd = -1;
@@ -384,6 +396,11 @@ int uloop_flush(struct uloop *loop)
 	if (!queued)
 		return 0;
 	loop->stats.enters++;
+	if (loop->emu) {
+		uloop_emu_submit(loop);
+		loop->stats.sqes += queued;
+		return 0;
+	}
 	ret = io_uring_submit(&loop->ring);
 	loop->stats.sqes += queued - io_uring_sq_ready(&loop->ring);
 	return ret < 0 ? ret : 0;
@@ -512,7 +529,9 @@ static int uloop_enter(struct uloop *loop, int64_t wait_ns)
 	    !io_uring_cq_has_overflow(&loop->ring))
 		return 0;
 	loop->stats.enters++;
-	if (wait_ns < 0) {
+	if (loop->emu) {
+		ret = uloop_emu_enter(loop, wait_ns);
+	} else if (wait_ns < 0) {
 		ret = io_uring_submit_and_wait(&loop->ring, 1);
 	} else {
 		ts.tv_sec = wait_ns / ULOOP_NS_PER_SEC;
@@ -697,6 +716,8 @@ unsigned int uloop_features(const struct uloop *loop)
  */
 int uloop_fd(const struct uloop *loop)
 {
+	if (loop->emu)	/* readable when an fd a request waits on is ready */
+		return loop->emu->epfd;
 	return loop->ring.ring_fd;
 }
 

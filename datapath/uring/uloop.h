@@ -46,6 +46,8 @@
 #define ULOOP_F_READ_MULTISHOT (1u << 3)
 /* the ring refuses operations qnet does not use (uloop_restrict.c) */
 #define ULOOP_F_RESTRICTED     (1u << 4)
+/* no io_uring: the ring is emulated over epoll (uloop_emu.c) */
+#define ULOOP_F_EMULATED       (1u << 5)
 
 /* uloop_config.flags: no DEFER_TASKRUN (ring fd pollable by another loop) */
 #define ULOOP_CFG_NO_DEFER (1u << 0)
@@ -201,8 +203,11 @@ struct uloop_stats {
  *
  * Embed it by value; all fields are owned by the uloop_* functions.
  */
+struct uloop_emu;
+
 struct uloop {
 	struct io_uring ring;
+	struct uloop_emu *emu;	/* NULL unless emulated (uloop_emu.c) */
 	unsigned int features;
 	unsigned int cq_entries;
 	pthread_t owner;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "datapath/uring/uloop_emu.h"
 #include "datapath/uring/uloop_int.h"
 
 /**
@@ -203,7 +204,8 @@ int uloop_files_register(struct uloop *loop, unsigned int nr)
 	used = calloc(nr, 1);
 	if (!used)
 		return -ENOMEM;
-	ret = io_uring_register_files_sparse(&loop->ring, nr);
+	ret = loop->emu ? uloop_emu_files(loop, nr)
+			: io_uring_register_files_sparse(&loop->ring, nr);
 	if (ret) {
 		free(used);
 		return ret;
@@ -231,7 +233,8 @@ int uloop_file_set(struct uloop *loop, unsigned int slot, int fd)
 
 	if (!loop->file_used || slot >= loop->nr_files)
 		return -ENXIO;
-	ret = io_uring_register_files_update(&loop->ring, slot, &fd, 1);
+	ret = loop->emu ? (uloop_emu_file_set(loop, slot, fd) ?: 1)
+			: io_uring_register_files_update(&loop->ring, slot, &fd, 1);
 	if (ret < 0)
 		return ret;
 	if (ret != 1)
@@ -293,7 +296,8 @@ int uloop_buffers_register(struct uloop *loop, const struct iovec *iov,
 
 	if (loop->nr_bufs)
 		return -EEXIST;
-	ret = io_uring_register_buffers(&loop->ring, iov, nr);
+	ret = loop->emu ? uloop_emu_buffers(loop, iov, nr)
+			: io_uring_register_buffers(&loop->ring, iov, nr);
 	if (ret)
 		return ret;
 	loop->nr_bufs = nr;
@@ -312,7 +316,8 @@ int uloop_buffers_unregister(struct uloop *loop)
 
 	if (!loop->nr_bufs)
 		return -ENOENT;
-	ret = io_uring_unregister_buffers(&loop->ring);
+	ret = loop->emu ? uloop_emu_buffers(loop, NULL, 0)
+			: io_uring_unregister_buffers(&loop->ring);
 	if (ret)
 		return ret;
 	loop->nr_bufs = 0;

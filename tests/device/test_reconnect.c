@@ -32,6 +32,7 @@ static void test_frontend_death(void)
 	int fds0, maps0, i;
 
 	vt_start(&e, NULL, true);
+	vt_pump(&e);	/* the listening socket and the wake-up are armed */
 	fds0 = vfe_count_fds();
 	maps0 = vfe_count_maps();
 	vt_connect(&e, vt_features_default(), 256);
@@ -46,7 +47,9 @@ static void test_frontend_death(void)
 	virtio_net_info(e.vn, &info);
 	VT_EQ(info.connected, 0);
 	VT_EQ(info.queues_started, 0);
-	VT_EQ(vfe_count_fds(), fds0);
+	/* the epoll fallback closes its duplicates of the fds requests
+	 * waited on when it processes their cancellation: an iteration on */
+	VT_UNTIL(&e, vfe_count_fds() == fds0);
 	VT_EQ(vfe_count_maps(), maps0);
 	/* the peer asks for more while the link is down: nothing is lost */
 	e.sink.accept = -1;

@@ -51,6 +51,14 @@ def wait_path(path, proc, secs=10):
     return False
 
 
+def no_notice(text):
+    """@text without the epoll fallback's one-line notice (QNET_URING=epoll
+    or io_uring unavailable): the cases check qnet's own messages."""
+    return "".join(ln for ln in text.splitlines(True)
+                   if not ln.startswith(("qnet: QNET_URING=epoll:",
+                                         "qnet: io_uring is unavailable")))
+
+
 class Qnet:
     """One qnet process serving until stop()."""
 
@@ -71,6 +79,7 @@ class Qnet:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.out, self.err = self.proc.communicate()
+        self.err = no_notice(self.err)
         self.rc = self.proc.returncode
         return self.rc
 
@@ -88,7 +97,7 @@ class Qnet:
             if not d:
                 break
             buf += d
-        self.err += buf
+        self.err = no_notice(self.err + buf)
         return self.err
 
 
@@ -98,8 +107,8 @@ def run(qnet, args, prefix=(), timeout=20):
         r = subprocess.run(list(prefix) + [qnet] + list(args),
                            capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as e:
-        return None, e.stdout or "", e.stderr or ""
-    return r.returncode, r.stdout, r.stderr
+        return None, e.stdout or "", no_notice(e.stderr or "")
+    return r.returncode, r.stdout, no_notice(r.stderr)
 
 
 class Vm:

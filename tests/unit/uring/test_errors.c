@@ -281,6 +281,12 @@ static void sq_refused_child(void)
 		_exit(UT_SKIP);
 	}
 	ut_loop_init(&loop, &cfg);
+	if (uloop_features(&loop) & ULOOP_F_EMULATED) {
+		/* no io_uring_enter() to refuse: the SQ is ours */
+		printf("errors: SQ flush refused: not with the epoll fallback\n");
+		fflush(stdout);
+		_exit(UT_SKIP);
+	}
 	for (i = 0; i < 20; i++) {
 		UT_EQ(pipe(pfd[i]), 0);
 		uloop_poll_init(&p[i], pfd[i][0], ULOOP_POLL_ONESHOT, poll_cb);
