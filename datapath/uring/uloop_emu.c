@@ -134,7 +134,8 @@ static void emu_flush_ovf(struct uloop_emu *e)
 		uloop_emu_post(e, e->ovf[n].ud, e->ovf[n].res, e->ovf[n].flags);
 		n++;
 	}
-	memmove(e->ovf, e->ovf + n, (k - n) * sizeof(*e->ovf));
+	if (n && k > n)
+		memmove(e->ovf, e->ovf + n, (k - n) * sizeof(*e->ovf));
 	e->novf = k - n;
 	if (!e->novf)
 		e->sq_flags &= ~IORING_SQ_CQ_OVERFLOW;

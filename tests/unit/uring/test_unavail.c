@@ -120,6 +120,7 @@ int main(void)
 	ut_loop_init(&loop, NULL);
 	if (uloop_features(&loop) & ULOOP_F_EMULATED) {
 		printf("SKIP: no io_uring to deny (QNET_URING=epoll)\n");
+		uloop_fini(&loop);
 		return UT_SKIP;
 	}
 	uloop_fini(&loop);
