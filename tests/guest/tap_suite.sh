@@ -704,6 +704,13 @@ if [ "$mode" != qemu ]; then
 	rc=$?
 	unbg "$qnet_pid"
 	if [ "$rc" = 0 ]; then ok "QMP quit: qnet exited 0"; else fail "QMP quit: qnet exited 0 (got $rc)"; fi
+	if [ "${QNET_URING:-}" = epoll ]; then
+		if grep -q "the data path runs on epoll" "$work/qnet.err"; then
+			ok "qnet ran on the epoll fallback (QNET_URING=epoll) and said so"
+		else
+			fail "qnet ran on the epoll fallback (QNET_URING=epoll) and said so"
+		fi
+	fi
 	if [ -s "$work/qnet.err" ]; then
 		echo "     qnet stderr:"
 		head -20 "$work/qnet.err" | indent

@@ -267,6 +267,15 @@ if [ -s "$gs_work/qnet.err" ]; then
 	sed 's/^/     | /' "$gs_work/qnet.err" | head -40
 fi
 gs_crash_scan "$gs_work/qnet.err"
+# QNET_URING=epoll: the data path ran on the epoll fallback, and said so
+if [ "${QNET_URING:-}" = epoll ]; then
+	if cat "$gs_work/qnet.err" "$gs_work/run-guest.err" 2>/dev/null |
+	   grep -q "the data path runs on epoll"; then
+		gs_ok "qnet ran on the epoll fallback (QNET_URING=epoll) and said so"
+	else
+		gs_fail "qnet ran on the epoll fallback (QNET_URING=epoll) and said so"
+	fi
+fi
 if [ "$GS_PING" = 1 ] && grep -q 'ping from the guest will not work' "$gs_work/qnet.err" 2>/dev/null; then
 	gs_fail "no ping warning where ping_group_range allows ping"
 fi
