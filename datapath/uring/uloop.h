@@ -133,6 +133,7 @@ struct uloop_timer {
 /**
  * struct uloop_poll - readiness watch on a foreign fd (poll(2) event masks)
  * @op:      the kernel poll request
+ * @upd:     an in-place update of its mask (its own result)
  * @cb:      called with the revents (> 0) or a -errno that disarmed the watch
  * @release: optional; called once after uloop_poll_del(), when the kernel
  *           holds no request of this watch (possibly inside uloop_poll_del());
@@ -144,6 +145,7 @@ struct uloop_timer {
  */
 struct uloop_poll {
 	struct uloop_op op;
+	struct uloop_op upd;
 	void (*cb)(struct uloop *loop, struct uloop_poll *p, int revents);
 	void (*release)(struct uloop *loop, struct uloop_poll *p);
 	int fd;

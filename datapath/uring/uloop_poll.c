@@ -22,10 +22,17 @@
  * poll_sync() issues at most one SQE to close the gap: POLL_ADD (multishot
  * unless ULOOP_POLL_ONESHOT) when nothing is armed, an in-place
  * IORING_POLL_UPDATE_EVENTS when the mask changed (no new request, no
- * system call: cheap enough for slirp changing masks every iteration), a
- * POLL_REMOVE when the watch was deleted or the mask became 0. Update and
- * remove SQEs carry no op (user_data 0): a -ENOENT from them means the
- * request already ended, and its own final CQE re-arms from @want.
+ * system call: cheap enough for slirp changing masks every iteration), an
+ * ASYNC_CANCEL when the watch was deleted or the mask became 0.
+ *
+ * The kernel refuses to update or remove a poll whose wake-up is being
+ * handled (-EALREADY): with DEFER_TASKRUN the wake-up waits for the loop's
+ * next enter, and the request then goes on as it was. So removal uses
+ * ASYNC_CANCEL, which marks the request cancelled whatever its state (its
+ * -ECANCELED follows; a -ENOENT means it already ended and its own final
+ * CQE is on the way); the cancel carries no op. An update carries @upd: on
+ * -EALREADY it is sent again; on -ENOENT the request ended and its final
+ * CQE re-arms from @want.
  *
  * When the kernel ends a multishot poll by itself (no IORING_CQE_F_MORE,
  * e.g. after a CQ overflow), the watch is re-armed. A watch may be deleted
@@ -34,6 +41,7 @@
  */
 
 static void poll_sync(struct uloop *loop, struct uloop_poll *p);
+static void poll_release(struct uloop *loop, struct uloop_poll *p);
 
 static void poll_retry(struct uloop *loop, struct uloop_op *op)
 {
@@ -54,15 +62,16 @@ static void poll_sync_armed(struct uloop *loop, struct uloop_poll *p)
 		return;
 	}
 	if (!p->active || !p->arm || !p->want) {
-		io_uring_prep_poll_remove(sqe, ud);
+		io_uring_prep_cancel(sqe, &p->op, IORING_ASYNC_CANCEL_ALL);
+		uloop_sqe_bind(loop, sqe, NULL);
 		p->removing = true;
 	} else {
 		/* new_user_data must be 0 unless UPDATE_USER_DATA is set */
 		io_uring_prep_poll_update(sqe, ud, 0, p->want,
 					  IORING_POLL_UPDATE_EVENTS);
+		uloop_sqe_bind(loop, sqe, &p->upd);
 		p->armed_mask = p->want;
 	}
-	uloop_sqe_bind(loop, sqe, NULL);
 }
 
 /**
@@ -93,6 +102,23 @@ static void poll_sync(struct uloop *loop, struct uloop_poll *p)
 		sqe->flags |= IOSQE_FIXED_FILE;
 	p->armed_mask = p->want;
 	uloop_sqe_bind(loop, sqe, &p->op);
+}
+
+/* The result of an in-place update (the request's own CQEs go to @op). */
+static void poll_updated(struct uloop *loop, struct uloop_op *op, int res,
+			 uint32_t cqe_flags)
+{
+	struct uloop_poll *p = ULOOP_CONTAINER_OF(op, struct uloop_poll, upd);
+
+	if (res == -EALREADY)
+		p->armed_mask = 0;	/* not applied: send it again */
+	if (!p->active && !p->op.inflight) {
+		if (!p->upd.inflight)
+			poll_release(loop, p);
+		return;
+	}
+	if (!p->dispatching)
+		poll_sync(loop, p);
 }
 
 /* The watch is deleted and idle: hand it back to its owner. */
@@ -132,7 +158,8 @@ static void poll_complete(struct uloop *loop, struct uloop_op *op, int res,
 		p->dispatching = false;
 	}
 	if (!p->active && !p->op.inflight) {
-		poll_release(loop, p);
+		if (!p->upd.inflight)
+			poll_release(loop, p);
 		return;
 	}
 	poll_sync(loop, p);
@@ -157,6 +184,7 @@ void uloop_poll_init(struct uloop_poll *p, int fd, uint32_t flags,
 {
 	memset(p, 0, sizeof(*p));
 	uloop_op_init(&p->op, poll_complete);
+	uloop_op_init(&p->upd, poll_updated);
 	p->cb = cb;
 	p->fd = fd;
 	p->flags = flags;
@@ -176,7 +204,7 @@ void uloop_poll_init(struct uloop_poll *p, int fd, uint32_t flags,
  */
 int uloop_poll_set(struct uloop *loop, struct uloop_poll *p, uint32_t events)
 {
-	if (!p->active && uloop_op_busy(&p->op))
+	if (!p->active && uloop_poll_busy(p))
 		return -EBUSY;
 	p->active = true;
 	p->want = events;
@@ -206,7 +234,8 @@ int uloop_poll_del(struct uloop *loop, struct uloop_poll *p)
 	if (p->dispatching)
 		return 0;
 	if (!p->op.inflight) {
-		poll_release(loop, p);
+		if (!p->upd.inflight)
+			poll_release(loop, p);
 		return 0;
 	}
 	poll_sync(loop, p);
@@ -221,5 +250,5 @@ int uloop_poll_del(struct uloop *loop, struct uloop_poll *p)
  */
 bool uloop_poll_busy(const struct uloop_poll *p)
 {
-	return uloop_op_busy(&p->op);
+	return uloop_op_busy(&p->op) || p->upd.inflight;
 }

@@ -326,6 +326,43 @@ static void test_overflow_rearm(void)
 	uloop_fini(&loop);
 }
 
+/*
+ * Deleted while its wake-up is pending: the fd became ready and the kernel
+ * queued the poll's wake-up, which runs only when the loop next enters
+ * (DEFER_TASKRUN); a POLL_REMOVE submitted first finds the request busy
+ * (-EALREADY) and leaves it armed. The watch must be released anyway.
+ * (An af-xdp netdev whose interface vanished leaked its watch this way.)
+ */
+static void test_del_pending_wakeup(struct uloop *loop)
+{
+	struct watch w, u;
+	int pfd[2], i;
+
+	UT_EQ(pipe(pfd), 0);
+	for (i = 0; i < 20; i++) {
+		watch_init(&w, pfd[0], 0);
+		UT_EQ(uloop_poll_set(loop, &w.p, POLLIN), 0);
+		ut_run_for(loop, 2);			/* armed */
+		UT_EQ(write(pfd[1], "x", 1), 1);	/* wake-up queued */
+		UT_EQ(uloop_poll_del(loop, &w.p), 0);
+		UT_RUN_UNTIL(loop, w.released == 1, 1000);
+		UT_CHECK(!uloop_poll_busy(&w.p));
+		UT_EQ(read(pfd[0], &i, 1), 1);
+	}
+	/* an update racing a wake-up is not lost either */
+	watch_init(&u, pfd[0], 0);
+	UT_EQ(uloop_poll_set(loop, &u.p, POLLOUT), 0);	/* never true here */
+	ut_run_for(loop, 2);
+	UT_EQ(write(pfd[1], "y", 1), 1);
+	UT_EQ(uloop_poll_set(loop, &u.p, POLLIN), 0);
+	UT_RUN_UNTIL(loop, u.events >= 1 && (u.last & POLLIN), 1000);
+	UT_EQ(uloop_poll_del(loop, &u.p), 0);
+	UT_RUN_UNTIL(loop, u.released == 1, 1000);
+	close(pfd[0]);
+	close(pfd[1]);
+	printf("poll: deleted or updated while a wake-up was pending\n");
+}
+
 int main(void)
 {
 	struct uloop loop;
@@ -337,6 +374,7 @@ int main(void)
 	test_remove_in_callback(&loop);
 	test_churn(&loop);
 	test_bad_fd(&loop);
+	test_del_pending_wakeup(&loop);
 	uloop_fini(&loop);
 	test_overflow_rearm();
 	return 0;
