@@ -12,6 +12,7 @@
 #include "ctl/rt_be.h"
 #include "ctl/runtime.h"
 #include "devices/virtio_net.h"
+#include "devices/vnet_hdr.h"
 
 /**
  * DOC: vhost-user frontend
@@ -216,31 +217,70 @@ static int rt_fe_vhost_prepare(struct rt *rt, struct rt_nic *rnic,
 }
 
 /**
+ * rt_fe_vhost_tun_flags() - TUN_F_* for what a guest takes on RX
+ * @caps:	VNET_CAP_* (checksum, TSO4, TSO6, ECN)
+ *
+ * Return: the flags (TSO only with checksums, ECN only with TSO).
+ */
+static unsigned int rt_fe_vhost_tun_flags(unsigned int caps)
+{
+	unsigned int f = 0;
+
+	if (!(caps & VNET_CAP_CSUM))
+		return 0;
+	f |= TUN_F_CSUM;
+	if (caps & VNET_CAP_TSO4)
+		f |= TUN_F_TSO4;
+	if (caps & VNET_CAP_TSO6)
+		f |= TUN_F_TSO6;
+	if ((caps & VNET_CAP_ECN) && (caps & (VNET_CAP_TSO4 | VNET_CAP_TSO6)))
+		f |= TUN_F_TSO_ECN;
+	return f;
+}
+
+/**
  * rt_fe_vhost_peer_offload() - let a tap peer take offload metadata
  * @rnic:	the NIC
  * @p:		parameters (@p->peer_vnet set when the tap takes it)
  *
- * Worker thread. The tap's offloads are those the device offers the guest.
+ * Worker thread. Until the guest sets its features, the tap's offloads are
+ * those the device offers the guest; rt_fe_vhost_guest_offloads() then
+ * narrows them to what it acked.
  */
 static void rt_fe_vhost_peer_offload(const struct rt_nic *rnic,
 				     struct virtio_net_params *p)
 {
 	const struct netconf_netdev *nd = rt_nic_peer(rnic->nic);
-	unsigned int f = 0;
+	unsigned int caps = 0;
 
 	if (p->peer_vnet || !nd || nd->hub || !nd->priv)
 		return;
-	if (p->guest_csum) {
-		f |= TUN_F_CSUM;
-		if (p->guest_tso4)
-			f |= TUN_F_TSO4;
-		if (p->guest_tso6)
-			f |= TUN_F_TSO6;
-		if (p->guest_ecn && (p->guest_tso4 || p->guest_tso6))
-			f |= TUN_F_TSO_ECN;
-	}
-	if (!rt_be_tap_set_offload(nd->priv, f))
+	if (p->guest_csum)
+		caps = VNET_CAP_CSUM | (p->guest_tso4 ? VNET_CAP_TSO4 : 0) |
+		       (p->guest_tso6 ? VNET_CAP_TSO6 : 0) |
+		       (p->guest_ecn ? VNET_CAP_ECN : 0);
+	if (!rt_be_tap_set_offload(nd->priv, rt_fe_vhost_tun_flags(caps)))
 		p->peer_vnet = true;
+}
+
+/**
+ * rt_fe_vhost_guest_offloads() - the guest set its features: the tap
+ * peer gives it only what it acked (QEMU's
+ * virtio_net_apply_guest_offloads()); the kernel segments the rest
+ * @arg:	the NIC
+ * @caps:	the guest's RX offloads (VNET_CAP_*)
+ *
+ * Worker thread, the device's pairs quiesced.
+ */
+static void rt_fe_vhost_guest_offloads(void *arg, unsigned int caps)
+{
+	const struct rt_nic *rnic = arg;
+	const struct rt_fe_vhost_cfg *c = rnic->cfg;
+	const struct netconf_netdev *nd = rt_nic_peer(rnic->nic);
+
+	if (!c->p.peer_vnet || !nd || nd->hub || !nd->priv)
+		return;
+	(void)rt_be_tap_set_offload(nd->priv, rt_fe_vhost_tun_flags(caps));
 }
 
 /**
@@ -274,6 +314,7 @@ static int rt_fe_vhost_open(struct rt *rt, struct rt_nic *rnic,
 	}
 	rnic->obj = vn;
 	rnic->port = virtio_net_port(vn);
+	virtio_net_on_features(vn, rt_fe_vhost_guest_offloads, rnic);
 	if (c->p.queues <= rnic->nic->nqueues)
 		return 0;
 	ret = rt_fe_mq_open(&c->join, rnic->port, rnic->nic->name);

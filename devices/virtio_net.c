@@ -145,7 +145,26 @@ static int vn_set_features(void *dev, uint64_t f)
 		vn->guest_caps |= VNET_CAP_TSO6;
 	if (f & BIT(VIRTIO_NET_F_GUEST_ECN))
 		vn->guest_caps |= VNET_CAP_ECN;
+	if (f && vn->features_cb)
+		vn->features_cb(vn->features_arg, vn->guest_caps);
 	return 0;
+}
+
+/**
+ * virtio_net_on_features() - be told what the guest takes on RX each time
+ * a front-end sets its features (a tap peer follows it, as QEMU's
+ * virtio_net_apply_guest_offloads() does)
+ * @vn:		the device
+ * @cb:		called on the device's control thread, its pairs quiesced,
+ *		with the guest's RX offloads (VNET_CAP_*); NULL: none
+ * @arg:	its argument
+ */
+void virtio_net_on_features(struct virtio_net *vn,
+			    void (*cb)(void *arg, unsigned int guest_caps),
+			    void *arg)
+{
+	vn->features_cb = cb;
+	vn->features_arg = arg;
 }
 
 /**

@@ -161,5 +161,8 @@ void virtio_net_stats(const struct virtio_net *vn, struct virtio_net_stats *out)
 const struct virtq *virtio_net_vq(const struct virtio_net *vn, unsigned int idx);
 void virtio_net_set_admin_link(struct virtio_net *vn, bool up);
 void virtio_net_set_tx_copy(struct virtio_net *vn, bool copy);
+void virtio_net_on_features(struct virtio_net *vn,
+			    void (*cb)(void *arg, unsigned int guest_caps),
+			    void *arg);
 
 #endif /* QNET_DEVICES_VIRTIO_NET_H */

@@ -163,6 +163,9 @@ struct vn_gate {
  * @admin_up:	set_link state
  * @cstats:	counters of the control thread (RARP, control queue)
  * @ctrl_chain:	the control-queue chain being handled
+ * @features_cb: told the guest's RX offloads (VNET_CAP_*) when a
+ *		front-end sets features (virtio_net_on_features()), or NULL
+ * @features_arg: its argument
  * @gates:	one per distinct worker, @ngates of them
  * @ngates:	workers the pairs run on
  * @quiesced:	vn_quiesce() nesting depth
@@ -183,6 +186,8 @@ struct virtio_net {
 	bool admin_up;
 	struct virtio_net_stats cstats;
 	struct virtq_chain ctrl_chain;
+	void (*features_cb)(void *arg, unsigned int guest_caps);
+	void *features_arg;
 	struct vn_gate gates[VU_MAX_QUEUE_PAIRS];
 	unsigned int ngates;
 	unsigned int quiesced;

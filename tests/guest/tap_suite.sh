@@ -29,7 +29,9 @@
 # printed, not asserted.
 #
 # Environment: QNET, QNETCTL (meson sets them); QG_KEEP=1 keeps the work
-# directory; QG_TAP_OPTS=K=V,... is appended to the -netdev (vnet_hdr=off:
+# directory; QG_QEMU_NIC_OPTS=K=V,... is appended to the QEMU -device qnet
+# prints (guest_tso4=off...: QEMU hides features from the guest that qnet
+# offers); QG_TAP_OPTS=K=V,... is appended to the -netdev (vnet_hdr=off:
 # no offloads on the tap, qnet segments the guest's TSO frames itself);
 # QG_IPERF_SECS (default 3); QG_QUEUES=N (virtio only): a tap with N
 # queues and a NIC with N queue pairs (mq=on) on N vCPUs; the guest also
@@ -278,7 +280,8 @@ else
 	q=${q%%; memory:*}
 	read -ra qargs <<<"$q"
 	for i in "${!qargs[@]}"; do
-		[ "${qargs[$i]}" = -device ] && qargs[$((i + 1))]+=",romfile="
+		[ "${qargs[$i]}" = -device ] &&
+			qargs[$((i + 1))]+=",romfile=${QG_QEMU_NIC_OPTS:+,$QG_QEMU_NIC_OPTS}"
 	done
 	ok "qnet ready: NIC $nicname, -netdev $mode"
 fi
