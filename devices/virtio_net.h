@@ -98,6 +98,8 @@ struct virtio_net_params {
  * @tx_unshared:   of which copied after all (the peer held the sender)
  * @tx_settled:	   borrowed chains completed early because rings or memory
  *		   changed (their writes were done; see virtio_net_zc.c)
+ * @tx_kick_missed: TX passes the kick watchdog ran: the guest's chains had
+ *		   waited a whole period without a kick (virtio_net_mq.c)
  * @rarp_sent:	   RARP announcements sent (SEND_RARP)
  * @ctrl_cmds:	   control-queue commands answered
  * @ctrl_errors:   of which refused (VIRTIO_NET_ERR) or malformed
@@ -117,6 +119,7 @@ struct virtio_net_stats {
 	uint64_t tx_lent;
 	uint64_t tx_unshared;
 	uint64_t tx_settled;
+	uint64_t tx_kick_missed;
 	uint64_t rarp_sent;
 	uint64_t ctrl_cmds;
 	uint64_t ctrl_errors;

@@ -21,6 +21,9 @@
 
 static_assert(VN_BIG_BUF - VN_HEADROOM >= FRAME_MAX_LEN, "a GSO frame fits");
 
+/* Period of the kick watchdog (virtio_net_mq.c). */
+#define VN_WATCH_NS	100000000ull
+
 /* Borrowed (zero-copy) TX frames per queue pair. */
 #define VN_ZC_N		256u
 
@@ -106,6 +109,10 @@ struct vn_used {
  * @w:		the worker this pair runs on, or NULL (the device's loop)
  * @loop:	the loop this pair runs on
  * @hook:	per-iteration work on @loop (pending TX, posted kicks)
+ * @watch:	kick watchdog on @loop (VN_WATCH_NS): runs TX when the
+ *		guest's avail index has stood still ahead of what was
+ *		consumed for a whole period with no kick
+ * @watch_avail: avail index the watchdog saw last
  * @kick_tx:	a TX kick arrived on the control thread (worker mode)
  * @kick_rx:	an RX kick or a link change (worker mode)
  * @stats:	this pair's counters (written by its thread only)
@@ -116,6 +123,8 @@ struct vn_queue {
 	struct uworker *w;
 	struct uloop *loop;
 	struct uloop_hook hook;
+	struct uloop_timer watch;
+	uint16_t watch_avail;
 	atomic_bool kick_tx;
 	atomic_bool kick_rx;
 	struct virtio_net_stats stats;

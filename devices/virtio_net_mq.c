@@ -29,6 +29,54 @@ static void vn_hook(struct uloop *loop, struct uloop_hook *h)
 }
 
 /**
+ * vn_watch_cb() - the kick watchdog of a pair, in its own thread
+ * @loop:	the pair's loop
+ * @t:		&q->watch
+ *
+ * A guest was seen to stop kicking with TX chains posted past the avail
+ * event it had been given (a real Linux guest under a UDP flood, about
+ * one run in two; the ring state showed no kick pending and nothing in
+ * flight). Whatever loses that kick, the chains must not wait for ever:
+ * when the avail index stood still ahead of what was consumed for a whole
+ * period, run TX as a kick would, and count it. Guests with buffers they
+ * wanted received get the same treatment (vn_rx_wake()). Costs a timer
+ * per pair per period, no system call when idle.
+ */
+static void vn_watch_cb(struct uloop *loop, struct uloop_timer *t)
+{
+	struct vn_queue *q = (struct vn_queue *)((uint8_t *)t -
+						 offsetof(struct vn_queue, watch));
+	struct virtq *vq;
+	uint16_t idx;
+
+	if (!q->vn->vu.vq)
+		return;
+	vn_rx_wake(q);
+	vq = &q->vn->vu.vq[2 * q->idx + 1];
+	if (!virtq_ready(vq) || vq->packed || q->in_tx)
+		return;
+	idx = __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE);
+	if (idx != vq->last_avail && idx == q->watch_avail &&
+	    port_link_ok(&q->vn->port)) {
+		q->stats.tx_kick_missed++;
+		vn_tx_run(q);
+	}
+	q->watch_avail = idx;
+}
+
+/* Start (@on) or stop a pair's watchdog in its own thread. */
+static void vn_watch_set(struct vn_queue *q, bool on)
+{
+	if (on) {
+		uloop_timer_init(&q->watch, vn_watch_cb);
+		uloop_timer_arm_in(q->loop, &q->watch, VN_WATCH_NS,
+				   VN_WATCH_NS);
+	} else {
+		uloop_timer_cancel(q->loop, &q->watch);
+	}
+}
+
+/**
  * vn_hook_add_cb() - add a pair's hook in its worker's thread
  * @loop:	the worker's loop
  * @arg:	the pair
@@ -38,6 +86,7 @@ static void vn_hook(struct uloop *loop, struct uloop_hook *h)
 static int vn_hook_add_cb(struct uloop *loop, void *arg)
 {
 	uloop_hook_add(loop, &((struct vn_queue *)arg)->hook);
+	vn_watch_set(arg, true);
 	return 0;
 }
 
@@ -51,6 +100,7 @@ static int vn_hook_add_cb(struct uloop *loop, void *arg)
 static int vn_hook_del_cb(struct uloop *loop, void *arg)
 {
 	uloop_hook_del(loop, &((struct vn_queue *)arg)->hook);
+	vn_watch_set(arg, false);
 	return 0;
 }
 
@@ -155,6 +205,7 @@ void vn_threads_init(struct virtio_net *vn, struct uworker *const *workers)
 		q->hook.fn = vn_hook;
 		if (!q->w) {
 			uloop_hook_add(vn->loop, &q->hook);
+			vn_watch_set(q, true);
 			continue;
 		}
 		uworker_call(q->w, vn_hook_add_cb, q);
@@ -182,10 +233,12 @@ void vn_threads_fini(struct virtio_net *vn)
 
 		if (!q->hook.fn)
 			continue;
-		if (q->w)
+		if (q->w) {
 			uworker_call(q->w, vn_hook_del_cb, q);
-		else
+		} else {
 			uloop_hook_del(vn->loop, &q->hook);
+			vn_watch_set(q, false);
+		}
 		q->hook.fn = NULL;
 	}
 	for (i = 0; i < vn->ngates; i++) {
