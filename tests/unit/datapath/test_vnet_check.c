@@ -32,8 +32,10 @@ static const struct vnet_check_policy tap = {
 };
 static const struct vnet_check_policy user = {
 	.accept = VNET_CHECK_ACCEPT_CSUM | VNET_CHECK_ACCEPT_TCPV4 |
-		  VNET_CHECK_ACCEPT_TCPV6 | VNET_CHECK_ACCEPT_UDP,
-	.rules = VNET_CHECK_RULE_GSO_CSUM,
+		  VNET_CHECK_ACCEPT_TCPV6 | VNET_CHECK_ACCEPT_UDP |
+		  VNET_CHECK_ACCEPT_ECN,
+	.rules = VNET_CHECK_RULE_GSO_CSUM | VNET_CHECK_RULE_FLAGS |
+		 VNET_CHECK_RULE_ECN_TCP,
 	.depth = VNET_CHECK_DEPTH_ETH,
 };
 
@@ -134,13 +136,18 @@ static void test_parse_l3(void)
  */
 static void test_plain_and_flags(void)
 {
+	struct vnet_check_policy noflags = user;
+
 	memset(fr, 0xee, sizeof(fr)); /* not even Ethernet */
 	TC_EQ(chk(hdr(0, 0, 999, 999, 999, 999), 20, &dev_all), VNET_CHECK_OK);
 	TC_EQ(chk(hdr(VIRTIO_NET_HDR_F_DATA_VALID, 0, 0, 0, 0, 0), 20, &tap),
 	      VNET_CHECK_OK);
 	TC_EQ(chk(hdr(0x04, 0, 0, 0, 0, 0), 20, &dev_all), VNET_CHECK_FLAGS);
 	TC_EQ(chk(hdr(0x80, 0, 0, 0, 0, 0), 20, &tap), VNET_CHECK_FLAGS);
-	TC_EQ(chk(hdr(0x04, 0, 0, 0, 0, 0), 20, &user), VNET_CHECK_OK);
+	TC_EQ(chk(hdr(0x04, 0, 0, 0, 0, 0), 20, &user), VNET_CHECK_FLAGS);
+	/* without RULE_FLAGS, unknown bits pass */
+	noflags.rules &= ~VNET_CHECK_RULE_FLAGS;
+	TC_EQ(chk(hdr(0x04, 0, 0, 0, 0, 0), 20, &noflags), VNET_CHECK_OK);
 }
 
 /**
