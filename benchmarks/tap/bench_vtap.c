@@ -174,9 +174,6 @@ int main(void)
 	tap_close(t);
 	virtio_net_close(e.vn);
 	vt_pump(&e);
-	uloop_fini(&e.loop);
-	free(e.sink.data);
-	unlink(e.path);
-	rmdir(e.dir);
+	vt_release(&e);
 	return 0;
 }

@@ -147,6 +147,16 @@ void vt_stop(struct venv *e)
 	virtio_net_close(e->vn);
 	vt_pump(e);
 	vt_pump(e);
+	vt_release(e);
+}
+
+/**
+ * vt_release() - free the loop and the sink, remove the temporary files
+ * (the device closed and its watches released: vt_stop() does both)
+ * @e:	the environment
+ */
+void vt_release(struct venv *e)
+{
 	uloop_fini(&e->loop);
 	free(e->sink.data);
 	unlink(e->path);

@@ -81,6 +81,7 @@ void vt_start(struct venv *e, const struct virtio_net_params *p, bool server);
 void vt_start_mq(struct venv *e, const struct virtio_net_params *p,
 		 bool server, struct uworker *const *workers);
 void vt_stop(struct venv *e);
+void vt_release(struct venv *e);
 void vt_connect(struct venv *e, uint64_t features, uint32_t num);
 void vt_connect_q(struct venv *e, uint64_t features, uint32_t num,
 		  unsigned int nq);

@@ -310,10 +310,7 @@ int main(void)
 	tap_close(t);
 	tap_close(small);
 	vt_pump(&e);
-	uloop_fini(&e.loop);
-	free(e.sink.data);
-	unlink(e.path);
-	rmdir(e.dir);
+	vt_release(&e);
 	tb_topo_down(&tp);
 	printf("ok\n");
 	return 0;
