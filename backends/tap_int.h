@@ -34,7 +34,7 @@ struct tap_queue;
  * @q:		queue it belongs to
  * @f:		the frame kept for a zero-copy write (NULL when copied)
  * @len:	bytes handed to the kernel
- * @iov:	header + frame, for the zero-copy write
+ * @iov:	header + frame (or its pieces), for the zero-copy write
  * @hdr:	the header of a zero-copy write
  * @buf:	TAP_TX_COPY_BUF bytes of the copy area (header + small frame)
  */
@@ -43,7 +43,7 @@ struct tap_slot {
 	struct tap_queue *q;
 	struct frame *f;
 	uint32_t len;
-	struct iovec iov[2];
+	struct iovec iov[1 + FRAME_IOV_MAX];
 	struct virtio_net_hdr_v1 hdr;
 	uint8_t *buf;
 };

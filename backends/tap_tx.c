@@ -22,7 +22,8 @@
  *   ring when the loop has no registered buffers yet (WRITE_FIXED), and the
  *   frame is finished with at once;
  * - a larger frame is written in place (WRITEV: header from the slot,
- *   frame from its own memory) and referenced (frame_get()) until the
+ *   frame from its own memory, in as many pieces as a scattered frame
+ *   has: frame.iov) and referenced (frame_get()) until the
  *   write completes, then released (frame_put()); for a borrowed frame (a
  *   guest's TX buffer, frame.borrowed) that is what completes the chain.
  *   Small borrowed frames are copied like any other: the kernel reads a
@@ -108,8 +109,8 @@ static bool tap_tx_vnet_ok(struct tap_queue *q, const struct frame *f)
 	if (!q->t->vnet)
 		return !(f->vnet.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
 		       f->vnet.gso_type == VIRTIO_NET_HDR_GSO_NONE;
-	return vnet_check(&f->vnet, f->data, f->len, &tap_tx_vnet_policy) ==
-	       VNET_CHECK_OK;
+	return vnet_check_head(&f->vnet, f->data, frame_head(f), f->len,
+			       &tap_tx_vnet_policy) == VNET_CHECK_OK;
 }
 
 /* Fill @hdr (TAP_VNET_HDR_LEN bytes) for frame @f. */
@@ -128,14 +129,14 @@ static int tap_tx_prep(struct tap_queue *q, struct tap_slot *s,
 		       struct frame *f)
 {
 	uint32_t hdr = q->t->hdr_len;
-	unsigned int fl = tap_io_flags(q);
+	unsigned int fl = tap_io_flags(q), n;
 	int fd = tap_io_fd(q), ret;
 
 	s->len = hdr + f->len;
 	if (f->len <= TAP_TX_COPY_MAX) {
 		if (hdr)
 			tap_tx_hdr((struct virtio_net_hdr_v1 *)(void *)s->buf, f);
-		memcpy(s->buf + hdr, f->data, f->len);
+		frame_copy_out(f, s->buf + hdr);
 		s->f = NULL;
 		if (q->copy_fixed)
 			ret = uloop_write_fixed(q->loop, &s->op, fd, s->buf,
@@ -150,10 +151,16 @@ static int tap_tx_prep(struct tap_queue *q, struct tap_slot *s,
 	tap_tx_hdr(&s->hdr, f);
 	s->iov[0].iov_base = &s->hdr;
 	s->iov[0].iov_len = hdr;
-	s->iov[1].iov_base = f->data;
-	s->iov[1].iov_len = f->len;
+	if (f->niov) {
+		memcpy(&s->iov[1], f->iov, f->niov * sizeof(s->iov[0]));
+		n = 1u + f->niov;
+	} else {
+		s->iov[1].iov_base = f->data;
+		s->iov[1].iov_len = f->len;
+		n = 2;
+	}
 	ret = uloop_writev(q->loop, &s->op, fd, hdr ? s->iov : s->iov + 1,
-			   hdr ? 2 : 1, ULOOP_OFF_CUR, fl);
+			   hdr ? n : n - 1, ULOOP_OFF_CUR, fl);
 	if (ret)
 		return ret;
 	s->f = frame_get(f);

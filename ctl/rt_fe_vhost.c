@@ -466,11 +466,14 @@ static void rt_fe_vhost_stats(const struct rt_nic *rnic, struct strbuf *out,
 		return;
 	virtio_net_stats(rnic->obj, &s);
 	strbuf_printf(out, json ? ",\"device\":{\"tx_lent\":%llu,"
+				  "\"tx_lent_scattered\":%llu,"
 				  "\"tx_unshared\":%llu,\"tx_settled\":%llu,"
 				  "\"tx_kick_missed\":%llu}"
-				: " device: tx_lent=%llu tx_unshared=%llu "
-				  "tx_settled=%llu tx_kick_missed=%llu",
+				: " device: tx_lent=%llu tx_lent_scattered=%llu "
+				  "tx_unshared=%llu tx_settled=%llu "
+				  "tx_kick_missed=%llu",
 		      (unsigned long long)s.tx_lent,
+		      (unsigned long long)s.tx_lent_scattered,
 		      (unsigned long long)s.tx_unshared,
 		      (unsigned long long)s.tx_settled,
 		      (unsigned long long)s.tx_kick_missed);

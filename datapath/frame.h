@@ -16,6 +16,14 @@
 /** FRAME_MAX_LEN - longest frame any port carries (64 KiB GSO frame + L2) */
 #define FRAME_MAX_LEN 65550
 
+/**
+ * FRAME_IOV_MAX - most pieces of a scattered frame (frame.iov): a Linux
+ * guest's GSO frame is its linear part and up to 17 page fragments
+ */
+#define FRAME_IOV_MAX 24
+
+struct iovec;
+
 struct frame;
 
 /**
@@ -42,6 +50,12 @@ struct frame_owner {
  * @owner:	release hook (pool, guest ring, ...); NULL: nothing to release
  * @cookie:	owner's private value (descriptor head, buffer id, ...)
  * @vnet:	virtio-net header: offload metadata, validated at entry points
+ * @niov:	0: the frame's bytes are @data[0 .. @len). Otherwise (borrowed
+ *		frames only, for receivers whose borrow_ok says so, on ports
+ *		without filters) the bytes are @iov[0 .. @niov) in order,
+ *		@len in all, @data is @iov[0].iov_base and holds the headers
+ *		any check reads (frame_head())
+ * @iov:	the pieces when @niov > 0
  */
 struct frame {
 	uint8_t *data;
@@ -54,6 +68,8 @@ struct frame {
 	const struct frame_owner *owner;
 	uint64_t cookie;
 	struct virtio_net_hdr_v1 vnet;
+	uint16_t niov;
+	const struct iovec *iov;
 };
 
 /**

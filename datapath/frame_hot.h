@@ -6,6 +6,7 @@
 #include <assert.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/uio.h>
 #include "datapath/frame.h"
 
 /*
@@ -67,6 +68,37 @@ static inline uint64_t frame_bytes(struct frame *const *f, unsigned int n)
 	for (i = 0; i < n; i++)
 		sum += f[i]->len;
 	return sum;
+}
+
+/**
+ * frame_head() - bytes of a frame that lie together at its @data
+ * @f:	the frame
+ *
+ * Return: @f->len, or the first piece's length for a scattered frame.
+ */
+static inline uint32_t frame_head(const struct frame *f)
+{
+	return f->niov ? (uint32_t)f->iov[0].iov_len : f->len;
+}
+
+/**
+ * frame_copy_out() - copy a frame's bytes (all its pieces) to @dst
+ * @f:		the frame
+ * @dst:	@f->len bytes of room
+ */
+static inline void frame_copy_out(const struct frame *f, void *dst)
+{
+	uint8_t *d = dst;
+	unsigned int i;
+
+	if (!f->niov) {
+		memcpy(d, f->data, f->len);
+		return;
+	}
+	for (i = 0; i < f->niov; i++) {
+		memcpy(d, f->iov[i].iov_base, f->iov[i].iov_len);
+		d += f->iov[i].iov_len;
+	}
 }
 
 /**

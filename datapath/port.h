@@ -110,7 +110,9 @@ struct port_filter {
  *		uloop)? Only if it then releases them on @loop's thread and
  *		reads their bytes only before returning or in requests queued
  *		on @loop that complete inside io_uring_submit(), so that
- *		uloop_flush() ends every read of the lent memory. NULL: no.
+ *		uloop_flush() ends every read of the lent memory. Such a
+ *		receiver also takes scattered frames (frame.niov) when
+ *		neither port has a filter. NULL: no.
  */
 struct port_ops {
 	unsigned int (*receive)(struct port *p, unsigned int queue,

@@ -299,6 +299,28 @@ enum vnet_check_err vnet_check(const struct virtio_net_hdr_v1 *h,
 			       const uint8_t *frame, uint32_t len,
 			       const struct vnet_check_policy *p)
 {
+	return vnet_check_head(h, frame, len, len, p);
+}
+
+/**
+ * vnet_check_head() - vnet_check() for a frame in pieces
+ * @h:		the header
+ * @frame:	the frame's first piece
+ * @head:	that piece's length: the headers are looked for there
+ * @len:	the whole frame's length (what the sizes are checked against)
+ * @p:		what the receiver accepts
+ *
+ * A header whose frame's headers do not lie within @head is refused as
+ * vnet_check() refuses a frame that short (a scattered frame's checks never
+ * read past its first piece).
+ *
+ * Return: as vnet_check().
+ */
+enum vnet_check_err vnet_check_head(const struct virtio_net_hdr_v1 *h,
+				    const uint8_t *frame, uint32_t head,
+				    uint32_t len,
+				    const struct vnet_check_policy *p)
+{
 	struct vnet_check_l3 l3;
 	enum vnet_check_err e;
 	int ip;
@@ -310,7 +332,7 @@ enum vnet_check_err vnet_check(const struct virtio_net_hdr_v1 *h,
 	if (!(h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
 	    h->gso_type == VIRTIO_NET_HDR_GSO_NONE)
 		return VNET_CHECK_OK;
-	ip = vc_parse(frame, len, p->depth, &l3);
+	ip = vc_parse(frame, head < len ? head : len, p->depth, &l3);
 	if (h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
 		e = vc_csum(h, len, p, ip, &l3);
 		if (e)

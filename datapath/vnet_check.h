@@ -96,6 +96,10 @@ struct vnet_check_l3 {
 enum vnet_check_err vnet_check(const struct virtio_net_hdr_v1 *h,
 			       const uint8_t *frame, uint32_t len,
 			       const struct vnet_check_policy *p);
+enum vnet_check_err vnet_check_head(const struct virtio_net_hdr_v1 *h,
+				    const uint8_t *frame, uint32_t head,
+				    uint32_t len,
+				    const struct vnet_check_policy *p);
 int vnet_check_parse_l3(const uint8_t *frame, uint32_t len,
 			struct vnet_check_l3 *out);
 const char *vnet_check_err_name(enum vnet_check_err e);

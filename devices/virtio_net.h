@@ -95,6 +95,8 @@ struct virtio_net_params {
  * @tx_lent:	   TX frames lent to the peer in the guest's own buffer
  *		   (not copied by the device; the tap writes those above
  *		   512 bytes from it and copies smaller ones)
+ * @tx_lent_scattered: of which in several pieces (frame.iov: a GSO frame's
+ *		   linear part and page fragments)
  * @tx_unshared:   of which copied after all (the peer held the sender)
  * @tx_settled:	   borrowed chains completed early because rings or memory
  *		   changed (their writes were done; see virtio_net_zc.c)
@@ -117,6 +119,7 @@ struct virtio_net_stats {
 	uint64_t rx_no_buffer;
 	uint64_t tx_no_frame;
 	uint64_t tx_lent;
+	uint64_t tx_lent_scattered;
 	uint64_t tx_unshared;
 	uint64_t tx_settled;
 	uint64_t tx_kick_missed;

@@ -40,6 +40,7 @@ struct vn_queue;
  * @nfree:	frames on @free
  * @free:	stack of free frames (VN_ZC_N entries)
  * @frames:	VN_ZC_N frames; one with refs > 0 is lent to the peer
+ * @iov:	the pieces of frame i when it is scattered (frame.iov)
  */
 struct vn_zc_table {
 	struct frame_owner owner;
@@ -49,17 +50,21 @@ struct vn_zc_table {
 	unsigned int nfree;
 	struct frame *free[VN_ZC_N];
 	struct frame frames[VN_ZC_N];
+	struct iovec iov[VN_ZC_N][FRAME_IOV_MAX];
 };
 
 /**
  * struct vn_zc - a pair's zero-copy TX state
  * @t:		its table (NULL: none)
  * @on:		this TX pass may lend (vn_zc_allowed())
+ * @scatter:	and may lend frames in several pieces (no filter on
+ *		either port reads them)
  * @push_due:	releases completed chains not yet published
  */
 struct vn_zc {
 	struct vn_zc_table *t;
 	bool on;
+	bool scatter;
 	bool push_due;
 };
 

@@ -104,7 +104,8 @@ static bool tx_offload(struct vn_queue *q, struct frame *f,
 		f->has_vnet = 0;
 		goto plain;
 	}
-	if (vnet_hdr_check(h, f->data, f->len, vn->host_caps)) {
+	if (vnet_hdr_check_head(h, f->data, frame_head(f), f->len,
+				vn->host_caps)) {
 		q->stats.tx_bad_vnet++;
 		port_count_drop(&vn->port, q->idx, PORT_DROP_BAD_VNET, 1);
 		frame_put(f);

@@ -7,22 +7,29 @@
 #include "datapath/frame_hot.h"
 #include "datapath/uring/uloop.h"
 #include "devices/virtio_net_int.h"
+#include "devices/vnet_hdr.h"
 
 /**
  * DOC: zero-copy TX
  *
  * When the pair's peer says it can take borrowed frames on this queue
  * (port_ops.borrow_ok: a tap queue on the pair's own loop, writes that
- * finish inside io_uring_submit()), a TX chain whose frame lies in one
- * piece of guest memory (header and frame in one descriptor, or the header
- * in the first and the frame in the second) is not copied: a frame from
+ * finish inside io_uring_submit()), a TX chain is not copied: a frame from
  * the pair's borrow table points into the guest's buffer (frame.borrowed)
  * and goes to the peer; the chain is completed in the used ring only when
- * the frame's last reference drops (the tap's write completed). Only the
- * 12-byte header is copied, into frame.vnet, so what is validated is what
- * the kernel gets. Chains that need software checksum or segmentation
- * (no peer_vnet), or that are split differently, are copied as before, and
- * so is everything when the table (VN_ZC_N frames) is empty.
+ * the frame's last reference drops (the tap's write completed). A frame in
+ * one piece of guest memory ([header + frame] or [header][frame]: what
+ * Linux sends for linear skbs) is a plain frame; one in several pieces
+ * ([header][linear part][page fragments...]: a Linux GSO frame, TCP data)
+ * is a scattered frame (frame.iov, at most FRAME_IOV_MAX pieces), lent
+ * only when no filter sits on either port (filters read frame.data as one
+ * piece) and, when its header asks for an offload, only when the headers
+ * the checks read lie in its first piece (vnet_hdr_check_head()). Only
+ * the 12-byte header is copied, into frame.vnet, so what is validated is
+ * what the kernel gets. Chains that need software checksum or
+ * segmentation (no peer_vnet), or that do not fit those rules, are copied
+ * as before, and so is everything when the table (VN_ZC_N frames) is
+ * empty.
  *
  * The guest's memory must not be read after a ring stops or the memory
  * table changes, and a stopped ring must get no more used entries. Every
@@ -51,6 +58,8 @@ static void vn_zc_release(struct frame *f)
 	struct vn_queue *q = t->q;
 
 	f->data = NULL;
+	f->niov = 0;
+	f->iov = NULL;
 	t->free[t->nfree++] = f;
 	if (!q) {
 		if (!--t->refs)
@@ -111,7 +120,7 @@ void vn_zc_detach(struct vn_queue *q)
 
 /**
  * vn_zc_allowed() - may this TX pass lend guest buffers to the peer?
- * @q:	the pair (in its thread)
+ * @q:	the pair (in its thread); sets @q->zc.scatter too
  *
  * Return: true when the peer takes borrowed frames on this queue from
  * this pair's loop.
@@ -119,10 +128,42 @@ void vn_zc_detach(struct vn_queue *q)
 bool vn_zc_allowed(struct vn_queue *q)
 {
 	struct port *peer = q->vn->port.peer;
+	bool on = !q->vn->p.tx_copy && q->zc.t && q->zc.t->nfree && peer &&
+		  peer->ops->borrow_ok &&
+		  peer->ops->borrow_ok(peer, q->idx, q->loop);
 
-	return !q->vn->p.tx_copy && q->zc.t && q->zc.t->nfree && peer &&
-	       peer->ops->borrow_ok &&
-	       peer->ops->borrow_ok(peer, q->idx, q->loop);
+	q->zc.scatter = on && !q->vn->port.nfilters && !peer->nfilters;
+	return on;
+}
+
+/**
+ * zc_pieces() - the frame's pieces of a chain, after the header
+ * @q:		the pair
+ * @c:		the chain (readable only; iov[0] holds the whole header)
+ * @iov:	FRAME_IOV_MAX entries, filled
+ *
+ * Return: pieces (empty ones skipped), or 0 when there are more than
+ * FRAME_IOV_MAX or more than one and the pair may not lend scattered
+ * frames.
+ */
+static unsigned int zc_pieces(struct vn_queue *q, const struct virtq_chain *c,
+			      struct iovec *iov)
+{
+	uint32_t hl = q->vn->hdr_len;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < c->nr; i++) {
+		size_t skip = i == 0 ? hl : 0;
+
+		if (c->iov[i].iov_len == skip)
+			continue;
+		if (n == FRAME_IOV_MAX)
+			return 0;
+		iov[n].iov_base = (uint8_t *)c->iov[i].iov_base + skip;
+		iov[n].iov_len = c->iov[i].iov_len - skip;
+		n++;
+	}
+	return n > 1 && !q->zc.scatter ? 0 : n;
 }
 
 /**
@@ -131,9 +172,10 @@ bool vn_zc_allowed(struct vn_queue *q)
  * @c:	the chain (readable only, at least header + FRAME_MIN_LEN bytes)
  *
  * The header is copied into the frame's @vnet; the frame's bytes stay in
- * the guest's buffer. A header that asks for work the device would do in
- * software (no peer_vnet) rules the chain out, as does a layout other
- * than [header + frame] or [header][frame].
+ * the guest's buffer, in one piece or scattered (see the DOC above). A
+ * header that asks for work the device would do in software (no
+ * peer_vnet) rules the chain out, as does a scattered frame whose offload
+ * headers are not all in its first piece.
  *
  * Return: the frame (one reference, has_vnet not yet decided), or NULL:
  * copy the chain instead.
@@ -143,33 +185,36 @@ struct frame *vn_zc_take(struct vn_queue *q, const struct virtq_chain *c)
 	struct vn_zc_table *t = q->zc.t;
 	uint32_t hl = q->vn->hdr_len;
 	struct virtio_net_hdr_v1 h;
+	struct iovec *iov;
+	unsigned int n, k;
 	struct frame *f;
-	uint8_t *data;
-	uint64_t len;
+	uint64_t len = c->rlen - hl;
 
-	if (!t || !t->nfree || c->nr > 2 || c->iov[0].iov_len < hl)
-		return NULL;
-	if (c->nr == 2 && c->iov[0].iov_len != hl)
+	if (!t || !t->nfree || c->iov[0].iov_len < hl ||
+	    len < FRAME_MIN_LEN || len > FRAME_MAX_LEN)
 		return NULL;
 	memset(&h, 0, sizeof(h));
 	memcpy(&h, c->iov[0].iov_base, hl);
 	if (!q->vn->p.peer_vnet &&
 	    (h.flags || h.gso_type != VIRTIO_NET_HDR_GSO_NONE))
 		return NULL;
-	if (c->nr == 2) {
-		data = c->iov[1].iov_base;
-		len = c->iov[1].iov_len;
-	} else {
-		data = (uint8_t *)c->iov[0].iov_base + hl;
-		len = c->iov[0].iov_len - hl;
-	}
-	if (len < FRAME_MIN_LEN || len > FRAME_MAX_LEN)
+	f = t->free[t->nfree - 1];
+	k = (unsigned int)(f - t->frames);
+	iov = t->iov[k];
+	n = zc_pieces(q, c, iov);
+	if (!n)
 		return NULL;
-	f = t->free[--t->nfree];
+	if (n > 1 && (h.flags || h.gso_type != VIRTIO_NET_HDR_GSO_NONE) &&
+	    vnet_hdr_check_head(&h, iov[0].iov_base, (uint32_t)iov[0].iov_len,
+				(uint32_t)len, q->vn->host_caps))
+		return NULL;
+	t->nfree--;
 	t->refs++;
-	f->data = data;
+	f->data = iov[0].iov_base;
 	f->len = (uint32_t)len;
 	f->cap = (uint32_t)len;
+	f->niov = n > 1 ? (uint16_t)n : 0;
+	f->iov = n > 1 ? iov : NULL;
 	f->refs = 1;
 	f->has_vnet = 0;
 	f->borrowed = 1;
@@ -178,6 +223,8 @@ struct frame *vn_zc_take(struct vn_queue *q, const struct virtq_chain *c)
 	f->cookie = VN_ZC_COOKIE(t->gen, c->ndesc, c->head);
 	f->vnet = h;
 	q->stats.tx_lent++;
+	if (n > 1)
+		q->stats.tx_lent_scattered++;
 	return f;
 }
 
@@ -199,7 +246,7 @@ bool vn_zc_unshare(struct vn_queue *q, struct frame **fp)
 	f = vn_frame_alloc(q, b->len);
 	if (!f)
 		return false;
-	memcpy(f->data, b->data, b->len);
+	frame_copy_out(b, f->data);
 	f->len = b->len;
 	f->has_vnet = b->has_vnet;
 	f->vnet = b->vnet;

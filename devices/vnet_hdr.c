@@ -23,11 +23,28 @@ enum vnet_check_err vnet_hdr_check(const struct virtio_net_hdr_v1 *h,
 				   const uint8_t *frame, uint32_t len,
 				   unsigned int caps)
 {
+	return vnet_hdr_check_head(h, frame, len, len, caps);
+}
+
+/**
+ * vnet_hdr_check_head() - vnet_hdr_check() for a frame in pieces
+ * @h:		the header
+ * @frame:	the frame's first piece
+ * @head:	its length (the headers must lie there)
+ * @len:	the whole frame's length
+ * @caps:	offloads the receiver accepts (VNET_CAP_*)
+ *
+ * Return: as vnet_hdr_check() (vnet_check_head()).
+ */
+enum vnet_check_err vnet_hdr_check_head(const struct virtio_net_hdr_v1 *h,
+					const uint8_t *frame, uint32_t head,
+					uint32_t len, unsigned int caps)
+{
 	const struct vnet_check_policy p = {
 		.accept = caps,
 		.rules = VNET_CHECK_RULE_FLAGS | VNET_CHECK_RULE_GSO_CSUM,
 		.depth = VNET_CHECK_DEPTH_L4,
 	};
 
-	return vnet_check(h, frame, len, &p);
+	return vnet_check_head(h, frame, head, len, &p);
 }

@@ -18,5 +18,8 @@
 enum vnet_check_err vnet_hdr_check(const struct virtio_net_hdr_v1 *h,
 				   const uint8_t *frame, uint32_t len,
 				   unsigned int caps);
+enum vnet_check_err vnet_hdr_check_head(const struct virtio_net_hdr_v1 *h,
+					const uint8_t *frame, uint32_t head,
+					uint32_t len, unsigned int caps);
 
 #endif /* QNET_DEVICES_VNET_HDR_H */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* test_tapbe_virtio.c: a vhost-user virtio-net device (synthetic front-end) on a real tap, both ways: guest TX buffers lent to the tap and written in place, completed only after the write, settled when a ring stops; frames from a namespace into the guest's RX buffers. */
+/* test_tapbe_virtio.c: a vhost-user virtio-net device (synthetic front-end) on a real tap, both ways: guest TX buffers (one piece or scattered) lent to the tap and written in place, completed only after the write, settled when a ring stops; frames from a namespace into the guest's RX buffers. */
 
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "tests/device/vtest.h"
 #include "tests/netns/tapbe.h"
@@ -11,36 +12,91 @@
 #define HDR 12u
 #define N_LAYOUT 300
 #define BATCH 64
+#define SEQ_SMALL3 10000
+#define SEQ_FILTER 11000
 
 static const uint8_t guest_mac[6] = { 0x52, 0x54, 0, 0x12, 0x34, 0x56 };
 static uint8_t seen[TB_SEQ_MAX];
 
-/* Lay frame @seq of @len bytes out in guest memory in @pieces descriptors
- * (1: header + frame; 2: header | frame; 3: header | half | half). */
+/* Fill a test frame's bytes after its 24-byte header with a pattern of
+ * its sequence number (a piece missing or out of order shows). */
+static void fill(uint8_t *frame, unsigned int len, uint32_t seq)
+{
+	unsigned int i;
+
+	for (i = 24; i < len; i++)
+		frame[i] = (uint8_t)(seq * 7 + i);
+}
+
+/* Post @frame (@len bytes) behind header @h in @pieces descriptors
+ * (1: header + frame; 2: header | frame; 3: header | @cut bytes | the
+ * rest, the two pieces of the frame in guest memory the other way round
+ * with 64 bytes of 0xaa between them, so only a reader that follows the
+ * pieces gets the frame). */
+static void post_bytes(struct venv *e, const void *h, const uint8_t *frame,
+		       unsigned int len, unsigned int pieces, unsigned int cut)
+{
+	struct vfe_buf b[3];
+	uint8_t *m;
+	uint64_t a;
+
+	a = vfe_alloc(&e->fe, HDR + len + 64);
+	TC_CHECK(a != 0);
+	m = vfe_ptr(&e->fe, a);
+	memcpy(m, h, HDR);
+	if (pieces == 3) {
+		uint64_t rest = a + HDR, first = rest + (len - cut) + 64;
+
+		memcpy(m + HDR, frame + cut, len - cut);
+		memset(m + HDR + (len - cut), 0xaa, 64);
+		memcpy(vfe_ptr(&e->fe, first), frame, cut);
+		b[0] = (struct vfe_buf){ a, HDR, 0 };
+		b[1] = (struct vfe_buf){ first, cut, 0 };
+		b[2] = (struct vfe_buf){ rest, len - cut, 0 };
+	} else {
+		memcpy(m + HDR, frame, len);
+		b[0] = (struct vfe_buf){ a, HDR + len, 0 };
+		if (pieces == 2) {
+			b[0].len = HDR;
+			b[1] = (struct vfe_buf){ a + HDR, len, 0 };
+		}
+	}
+	TC_CHECK(vfe_post(&e->fe, TXQ, b, pieces) >= 0);
+}
+
+/* Lay test frame @seq of @len bytes out in guest memory in @pieces
+ * descriptors (3: header | half | half), with a header asking nothing. */
 static void post_frame(struct venv *e, uint32_t seq, unsigned int len,
 		       unsigned int pieces)
 {
+	static const uint8_t none[HDR];
 	uint8_t frame[2048];
-	struct vfe_buf b[3];
-	uint64_t a;
-	unsigned int half = len / 2;
 
 	tb_build(frame, len, seq, 0, guest_mac);
-	a = vfe_alloc(&e->fe, HDR + len);
-	TC_CHECK(a != 0);
-	memset(vfe_ptr(&e->fe, a), 0, HDR);
-	memcpy((uint8_t *)vfe_ptr(&e->fe, a) + HDR, frame, len);
-	if (pieces == 1) {
-		b[0] = (struct vfe_buf){ a, HDR + len, 0 };
-	} else if (pieces == 2) {
-		b[0] = (struct vfe_buf){ a, HDR, 0 };
-		b[1] = (struct vfe_buf){ a + HDR, len, 0 };
-	} else {
-		b[0] = (struct vfe_buf){ a, HDR, 0 };
-		b[1] = (struct vfe_buf){ a + HDR, half, 0 };
-		b[2] = (struct vfe_buf){ a + HDR + half, len - half, 0 };
+	fill(frame, len, seq);
+	post_bytes(e, none, frame, len, pieces, len / 2);
+}
+
+/* Take what namespace B received: a frame counts as seen only when its
+ * length is @len and every byte of it is the one fill() wrote. */
+static void drain_exact(struct tb_topo *tp, unsigned int len, uint64_t *got)
+{
+	static uint8_t buf[70000], want[2048];
+	unsigned int off = tp->vnet_pkt ? 10 : 0, q;
+	uint32_t seq;
+	ssize_t r;
+
+	while ((r = recv(tp->pkt, buf, sizeof(buf), 0)) > 0) {
+		if ((size_t)r != off + len ||
+		    !tb_parse(buf + off, len, &seq, &q) || seq >= TB_SEQ_MAX)
+			continue;
+		tb_build(want, len, seq, 0, guest_mac);
+		fill(want, len, seq);
+		if (memcmp(buf + off, want, len))
+			continue;
+		seen[seq] = 1;
+		(*got)++;
 	}
-	TC_CHECK(vfe_post(&e->fe, TXQ, b, pieces) >= 0);
 }
 
 /* Reap what the device completed; return how many. */
@@ -71,18 +127,19 @@ static void send_layout(struct venv *e, struct tb_topo *tp, uint32_t base,
 		}
 		uloop_run_once(&e->loop, 1000000);
 		done += reap(e);
-		tb_pkt_drain(tp, seen, &got);
+		drain_exact(tp, len, &got);
 	}
 	for (i = base; i < base + n; i++)
 		c += seen[i];
-	printf("%u-piece chains, %u bytes: %u of %u arrived, %u completed\n",
+	printf("%u-piece chains, %u bytes: %u of %u arrived intact, %u "
+	       "completed\n",
 	       pieces, len, c, n, done);
 	TC_EQ(c, n);
 	TC_EQ(done, n);
 }
 
 /* Frames are lent, written (in place above 512 bytes), then completed;
- * the odd layout is copied. */
+ * a frame in two pieces is lent scattered. */
 static void test_layouts(struct venv *e, struct tb_topo *tp, struct tap *t)
 {
 	struct virtio_net_stats vs;
@@ -92,23 +149,147 @@ static void test_layouts(struct venv *e, struct tb_topo *tp, struct tap *t)
 	send_layout(e, tp, N_LAYOUT, N_LAYOUT, 1500, 1);
 	send_layout(e, tp, 2 * N_LAYOUT, N_LAYOUT, 1500, 2);
 	send_layout(e, tp, 3 * N_LAYOUT, N_LAYOUT, 1500, 3);
+	send_layout(e, tp, SEQ_SMALL3, N_LAYOUT, 64, 3);
 	vs = vt_stats(e);
 	tap_get_stats(t, &st);
-	printf("device: lent %lu unshared %lu settled %lu; tap: copied "
-	       "%lu in place %lu fails %lu\n",
-	       (unsigned long)vs.tx_lent, (unsigned long)vs.tx_unshared,
-	       (unsigned long)vs.tx_settled, (unsigned long)st.tx_copied,
-	       (unsigned long)st.tx_zerocopy, (unsigned long)st.write_fails);
-	/* lent: the 1- and 2-piece chains; the 3-piece ones are copied */
-	TC_EQ(vs.tx_lent, 3 * N_LAYOUT);
+	printf("device: lent %lu (scattered %lu) unshared %lu settled %lu; "
+	       "tap: copied %lu in place %lu fails %lu\n",
+	       (unsigned long)vs.tx_lent, (unsigned long)vs.tx_lent_scattered,
+	       (unsigned long)vs.tx_unshared, (unsigned long)vs.tx_settled,
+	       (unsigned long)st.tx_copied, (unsigned long)st.tx_zerocopy,
+	       (unsigned long)st.write_fails);
+	/* every chain lent; the 3-piece ones as scattered frames */
+	TC_EQ(vs.tx_lent, 5 * N_LAYOUT);
+	TC_EQ(vs.tx_lent_scattered, 2 * N_LAYOUT);
 	TC_EQ(vs.tx_unshared, 0);
-	/* small frames the tap copies into its registered area, lent or
-	 * not; larger ones it writes in place: from the guest's buffer for
-	 * the lent 1500-byte chains, from a pool frame for the 3-piece ones */
-	TC_EQ(st.tx_copied, N_LAYOUT);
+	/* small frames the tap copies into its registered area (gathering
+	 * the pieces of the scattered ones); larger ones it writes in place
+	 * from the guest's buffers, pieces and all */
+	TC_EQ(st.tx_copied, 2 * N_LAYOUT);
 	TC_EQ(st.tx_zerocopy, 3 * N_LAYOUT);
 	TC_EQ(st.write_fails, 0);
 	TC_EQ(vt_drops(e, PORT_DROP_NO_BUFFER), 0);
+}
+
+/* An IPv4/UDP frame of @len bytes whose header asks for its checksum. */
+static void udp_frame(uint8_t *f, unsigned int len, struct virtio_net_hdr_v1 *h)
+{
+	unsigned int ip = len - 14, udp = len - 34;
+
+	memset(f, 0, len);
+	memset(f, 0xff, 6);
+	memcpy(f + 6, guest_mac, 6);
+	f[12] = 0x08;
+	f[14] = 0x45;
+	f[16] = (uint8_t)(ip >> 8);
+	f[17] = (uint8_t)ip;
+	f[22] = 64;
+	f[23] = 17;
+	f[26] = 10, f[27] = 99, f[29] = 1;
+	f[30] = 10, f[31] = 99, f[33] = 2;
+	f[35] = 9, f[37] = 9;	/* ports 9 -> 9 (discard) */
+	f[38] = (uint8_t)(udp >> 8);
+	f[39] = (uint8_t)udp;
+	memset(h, 0, sizeof(*h));
+	h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	h->csum_start = 34;
+	h->csum_offset = 6;
+}
+
+/* Post @n UDP frames with NEEDS_CSUM, the first @cut bytes in their own
+ * piece; wait for every chain to complete. */
+static void send_udp(struct venv *e, unsigned int n, unsigned int cut)
+{
+	uint64_t end = uloop_now() + 10000000000ull;
+	unsigned int posted = 0, done = 0, i;
+	struct virtio_net_hdr_v1 h;
+	uint8_t f[1000];
+
+	udp_frame(f, sizeof(f), &h);
+	while (uloop_now() < end && done < n) {
+		if (posted < n && posted - done < BATCH) {
+			for (i = 0; i < BATCH && posted < n; i++, posted++)
+				post_bytes(e, &h, f, sizeof(f), 3, cut);
+			vfe_publish(&e->fe, TXQ);
+			vfe_kick(&e->fe, TXQ);
+		}
+		uloop_run_once(&e->loop, 1000000);
+		done += reap(e);
+	}
+	TC_EQ(done, n);
+}
+
+/* Offload headers with a scattered frame: lent when the headers the checks
+ * read are in the first piece, copied (not dropped) when they straddle
+ * two pieces; the tap writes both. */
+static void test_offload(struct venv *e, struct tap *t)
+{
+	struct virtio_net_stats a = vt_stats(e), b, c;
+	struct tap_stats s0, s1;
+	unsigned int i;
+
+	tap_get_stats(t, &s0);
+	send_udp(e, N_LAYOUT, 42);	/* Ethernet + IPv4 + UDP | payload */
+	b = vt_stats(e);
+	send_udp(e, N_LAYOUT, 30);	/* the IPv4 header cut in two */
+	for (i = 0; i < 20; i++)	/* copied chains complete first */
+		uloop_run_once(&e->loop, 1000000);
+	c = vt_stats(e);
+	tap_get_stats(t, &s1);
+	printf("NEEDS_CSUM chains: headers in piece 1: %lu lent scattered; "
+	       "headers split: %lu lent; tap wrote %lu, refused %lu\n",
+	       (unsigned long)(b.tx_lent_scattered - a.tx_lent_scattered),
+	       (unsigned long)(c.tx_lent - b.tx_lent),
+	       (unsigned long)(s1.tx_frames - s0.tx_frames),
+	       (unsigned long)(s1.bad_vnet - s0.bad_vnet));
+	TC_EQ(b.tx_lent_scattered - a.tx_lent_scattered, N_LAYOUT);
+	TC_EQ(c.tx_lent - b.tx_lent, 0);
+	TC_EQ(c.tx_bad_vnet, a.tx_bad_vnet);
+	TC_EQ(s1.bad_vnet, s0.bad_vnet);
+	TC_EQ(s1.tx_frames - s0.tx_frames, 2 * N_LAYOUT);
+	TC_EQ(s1.write_fails, s0.write_fails);
+}
+
+/* filter_run: a filter that reads every byte of each frame at frame.data
+ * (as captures do) and counts intact test frames. */
+static uint64_t filter_run(void *arg, enum port_dir dir, unsigned int queue,
+			   struct frame *const *f, unsigned int n)
+{
+	unsigned int *intact = arg, i, j, q;
+	uint32_t seq;
+
+	(void)dir;
+	(void)queue;
+	for (i = 0; i < n; i++) {
+		unsigned int bad = 0;
+
+		if (f[i]->niov || !tb_parse(f[i]->data, f[i]->len, &seq, &q))
+			continue;
+		for (j = 24; j < f[i]->len; j++)
+			bad |= f[i]->data[j] ^ (uint8_t)(seq * 7 + j);
+		*intact += !bad;
+	}
+	return 0;
+}
+
+/* With a filter on the device's port, scattered chains are copied: the
+ * filter sees each frame whole at frame.data. */
+static void test_filter(struct venv *e, struct tb_topo *tp)
+{
+	unsigned int intact = 0;
+	struct port_filter pf = { filter_run, &intact };
+	struct virtio_net_stats a = vt_stats(e), b;
+
+	TC_EQ(port_filter_add(virtio_net_port(e->vn), &pf), 0);
+	send_layout(e, tp, SEQ_FILTER, N_LAYOUT, 1500, 3);
+	port_filter_del(virtio_net_port(e->vn), &pf);
+	b = vt_stats(e);
+	printf("filter on the NIC: %u intact frames seen; %lu lent, %lu "
+	       "of them scattered\n", intact,
+	       (unsigned long)(b.tx_lent - a.tx_lent),
+	       (unsigned long)(b.tx_lent_scattered - a.tx_lent_scattered));
+	TC_EQ(intact, N_LAYOUT);
+	TC_EQ(b.tx_lent_scattered, a.tx_lent_scattered);
 }
 
 #define RXQ 0
@@ -294,6 +475,8 @@ int main(void)
 	tb_run(&e.loop, &tp, NULL, NULL, 100);
 
 	test_layouts(&e, &tp, t);
+	test_offload(&e, t);
+	test_filter(&e, &tp);
 	test_rx(&e, &tp);
 	ret = tap_open(&small, &small_cfg, &e.loop, "t1", &err);
 	TC_EQ(ret, 0);
