@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* bench_vtap.c: guest TX into a tap: zero-copy (the tap writes from the guest's buffers) vs copying each chain, same run. */
+/* bench_vtap.c: guest TX into a tap: zero-copy (the tap writes from the guest's buffers) vs copying each chain, same run; one-piece frames and 64 KB GSO frames in pieces. */
 
 #include <errno.h>
 #include <sched.h>
@@ -18,9 +18,13 @@
  *
  * One thread, one loop, in a private network namespace: the synthetic
  * vhost-user front-end (tests/device/vfe.c, playing the guest) posts TX
- * chains of one descriptor (header + frame, as Linux sends a linear
- * skb) to qnet's virtio-net device, whose peer is a tap (the kernel takes
- * the frames and drops them: nothing listens for their EtherType). Each
+ * chains to qnet's virtio-net device, whose peer is a tap (the kernel
+ * takes the frames and drops them: nothing listens for their EtherType or
+ * IP address). Chains are of one descriptor (header + frame, as Linux
+ * sends a linear skb; 64 and 1500 bytes) or, for the "gso" case, a 64 KB
+ * TCP GSO frame laid out as Linux sends one: the header, the 54-byte
+ * linear part (Ethernet, IPv4, TCP) and 16 page fragments (18
+ * descriptors; the frame is lent scattered, frame.iov). Each
  * round runs both ways for BENCH_MS: zero-copy (the tap writes from the
  * guest's buffer and the chain completes after the write) and copy
  * (virtio_net_set_tx_copy(): the device copies each chain into a pool
@@ -47,17 +51,76 @@ static uint64_t now_ns(clockid_t c)
 /* One buffer per ring slot, posted again as soon as it comes back. */
 static uint64_t bufs[RING];
 
+/* The GSO case: GSO_FRAGS page fragments of GSO_FRAG bytes (shared by
+ * every chain: the device only reads them) behind a 54-byte linear part. */
+#define GSO_LINEAR	54u
+#define GSO_FRAGS	16u
+#define GSO_FRAG	4092u
+#define GSO_LEN		(GSO_LINEAR + GSO_FRAGS * GSO_FRAG)
+#define GSO_PIECES	(2u + GSO_FRAGS)
+static uint64_t frags[GSO_FRAGS];
+
+/* Header and linear part of a TCP GSO frame in buffer @a. */
+static void gso_head(struct venv *e, uint64_t a)
+{
+	uint8_t *m = vfe_ptr(&e->fe, a), *f = m + 12;
+	unsigned int ip = GSO_LEN - 14;
+
+	memset(m, 0, 12 + GSO_LINEAR);
+	m[0] = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	m[1] = VIRTIO_NET_HDR_GSO_TCPV4;
+	m[2] = GSO_LINEAR;			/* hdr_len */
+	m[4] = 1448 & 0xff, m[5] = 1448 >> 8;	/* gso_size */
+	m[6] = 34;				/* csum_start */
+	m[8] = 16;				/* csum_offset */
+	memset(f, 0x02, 6);
+	f[6] = 0x52, f[7] = 0x54;
+	f[12] = 0x08;
+	f[14] = 0x45;
+	f[16] = (uint8_t)(ip >> 8), f[17] = (uint8_t)ip;
+	f[22] = 64, f[23] = 6;
+	f[26] = 10, f[29] = 1, f[30] = 10, f[33] = 2;
+	f[46] = 0x50;				/* TCP data offset 5 */
+}
+
+/* Lay the case's frames out in the buffers (@len 0: the GSO case). */
 static void fill_bufs(struct venv *e, unsigned int len)
 {
 	unsigned int i;
 
+	for (i = 0; i < GSO_FRAGS; i++)
+		if (!frags[i])
+			frags[i] = vfe_alloc(&e->fe, 4096);
 	for (i = 0; i < RING; i++) {
 		if (!bufs[i])
 			bufs[i] = vfe_alloc(&e->fe, 12 + 2048);
+		if (!len) {
+			gso_head(e, bufs[i]);
+			continue;
+		}
 		memset(vfe_ptr(&e->fe, bufs[i]), 0, 12);
 		vt_frame((uint8_t *)vfe_ptr(&e->fe, bufs[i]) + 12, len,
 			 (uint8_t)i);
 	}
+}
+
+/* Post chain @i of the case (@len 0: the GSO case); return ring slots. */
+static unsigned int post(struct venv *e, unsigned int i, unsigned int len)
+{
+	struct vfe_buf b[GSO_PIECES];
+	unsigned int k;
+
+	if (len) {
+		b[0] = (struct vfe_buf){ bufs[i], 12 + len, 0 };
+		vfe_post(&e->fe, TXQ, b, 1);
+		return 1;
+	}
+	b[0] = (struct vfe_buf){ bufs[i], 12, 0 };
+	b[1] = (struct vfe_buf){ bufs[i] + 12, GSO_LINEAR, 0 };
+	for (k = 0; k < GSO_FRAGS; k++)
+		b[2 + k] = (struct vfe_buf){ frags[k], GSO_FRAG, 0 };
+	vfe_post(&e->fe, TXQ, b, GSO_PIECES);
+	return GSO_PIECES;
 }
 
 /**
@@ -71,15 +134,13 @@ static void run(struct venv *e, unsigned int len, double *mpps,
 		double *cpu_ns)
 {
 	uint64_t t0 = now_ns(CLOCK_MONOTONIC), c0, t1, done = 0;
-	unsigned int out = 0, next = 0;
+	unsigned int out = 0, next = 0, per = len ? 1 : GSO_PIECES;
 	uint32_t id, l;
 
 	c0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
 	do {
-		while (out < RING) {
-			struct vfe_buf b = { bufs[next], 12 + len, 0 };
-
-			vfe_post(&e->fe, TXQ, &b, 1);
+		while ((out + 1) * per <= RING) {
+			post(e, next, len);
 			next = (next + 1) % RING;
 			out++;
 		}
@@ -105,11 +166,12 @@ static void run(struct venv *e, unsigned int len, double *mpps,
 
 int main(void)
 {
-	static const unsigned int lens[] = { 64, 1500 };
+	static const unsigned int lens[] = { 64, 1500, 0 };
 	struct tap_config cfg = { .ifname = "bvtap%d", .script = "no",
 				  .downscript = "no" };
 	struct virtio_net_params p;
 	struct virtio_net_stats st;
+	struct tap_stats ts;
 	struct tap_err err;
 	struct rusage ru;
 	struct venv e;
@@ -135,10 +197,12 @@ int main(void)
 	VT_EQ(port_connect(virtio_net_port(e.vn), tap_port(t)), 0);
 	vt_connect(&e, vt_features_default(), RING);
 
-	printf("guest TX -> tap, one descriptor per frame, %u ms x %u rounds\n",
-	       BENCH_MS, BENCH_ROUNDS);
+	printf("guest TX -> tap, %u ms x %u rounds; 64 and 1500: one "
+	       "descriptor per frame; gso: a %u-byte TCP frame in %u\n",
+	       BENCH_MS, BENCH_ROUNDS, GSO_LEN, GSO_PIECES);
 	printf("%-6s %-10s %8s %12s\n", "bytes", "path", "Mpps", "CPU-ns/frame");
-	for (li = 0; li < 2; li++) {
+	for (li = 0; li < 3; li++) {
+		char name[16];
 		double best_mpps[2] = { 0, 0 }, best_ns[2] = { 1e18, 1e18 };
 
 		fill_bufs(&e, lens[li]);
@@ -154,19 +218,34 @@ int main(void)
 					best_ns[m] = ns;
 			}
 		}
+		if (lens[li])
+			snprintf(name, sizeof(name), "%u", lens[li]);
+		else
+			snprintf(name, sizeof(name), "gso");
 		for (m = 0; m < 2; m++)
-			printf("%-6u %-10s %8.3f %12.0f\n", lens[li],
+			printf("%-6s %-10s %8.3f %12.0f\n", name,
 			       m ? "copy" : "zero-copy", best_mpps[m],
 			       best_ns[m]);
-		printf("%-6u zero-copy / copy: %.2fx throughput, %.2fx CPU per "
-		       "frame (above 1: zero-copy is cheaper)\n", lens[li],
+		printf("%-6s zero-copy / copy: %.2fx throughput, %.2fx CPU per "
+		       "frame (above 1: zero-copy is cheaper)\n", name,
 		       best_mpps[0] / best_mpps[1], best_ns[1] / best_ns[0]);
 	}
 	virtio_net_stats(e.vn, &st);
 	getrusage(RUSAGE_SELF, &ru);
-	printf("device: tx_lent %llu; peak RSS %ld KiB\n",
-	       (unsigned long long)st.tx_lent, ru.ru_maxrss);
+	printf("device: tx_lent %llu (scattered %llu), bad headers %llu; "
+	       "peak RSS %ld KiB\n", (unsigned long long)st.tx_lent,
+	       (unsigned long long)st.tx_lent_scattered,
+	       (unsigned long long)st.tx_bad_vnet, ru.ru_maxrss);
+	tap_get_stats(t, &ts);
+	printf("tap: wrote %llu frames, refused %llu headers, %llu writes "
+	       "failed\n", (unsigned long long)ts.tx_frames,
+	       (unsigned long long)ts.bad_vnet,
+	       (unsigned long long)ts.write_fails);
 	VT_CHECK(st.tx_lent > 0);
+	VT_CHECK(st.tx_lent_scattered > 0);
+	VT_EQ(st.tx_bad_vnet, 0);
+	VT_EQ(ts.bad_vnet, 0);
+	VT_EQ(ts.write_fails, 0);
 
 	vfe_fini(&e.fe);
 	vt_pump(&e);

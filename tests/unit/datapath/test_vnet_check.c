@@ -243,6 +243,40 @@ static void test_gso_header(void)
 }
 
 /**
+ * test_head() - a frame in pieces (vnet_check_head()): headers are looked
+ * for in the first piece only, sizes are checked against the whole frame
+ */
+static void test_head(void)
+{
+	struct virtio_net_hdr_v1 h;
+	uint32_t l4 = mkframe(0, 0x0800, 5, 6) + 20;
+
+	h = hdr(CSUM, TCPV4, 54, 1448, l4, 16);
+	/* Ethernet + IPv4 + TCP in a 54-byte first piece of a 64 KB frame:
+	 * gso_size and hdr_len beyond the piece, within the frame */
+	TC_EQ(vnet_check_head(&h, fr, 54, 65000, &dev_all), VNET_CHECK_OK);
+	TC_EQ(vnet_check_head(&h, fr, 54, 65000, &tap), VNET_CHECK_OK);
+	h.gso_size = 65001;
+	TC_EQ(vnet_check_head(&h, fr, 54, 65000, &dev_all),
+	      VNET_CHECK_GSO_SIZE);
+	h.gso_size = 1448;
+	/* the IPv4 header cut: not an IP frame as far as the device looks;
+	 * the tap (DEPTH_L3) reads the ethertype only, and refuses when
+	 * that is cut */
+	TC_EQ(vnet_check_head(&h, fr, 30, 65000, &dev_all), VNET_CHECK_NOT_IP);
+	TC_EQ(vnet_check_head(&h, fr, 30, 65000, &tap), VNET_CHECK_OK);
+	TC_EQ(vnet_check_head(&h, fr, 13, 65000, &tap), VNET_CHECK_NOT_IP);
+	/* the transport header itself is never read: what DEPTH_L4 needs
+	 * is the whole IP header (its IHL) */
+	TC_EQ(vnet_check_head(&h, fr, l4, 65000, &dev_all), VNET_CHECK_OK);
+	TC_EQ(vnet_check_head(&h, fr, l4 - 1, 65000, &dev_all),
+	      VNET_CHECK_NOT_IP);
+	/* a head longer than the frame counts as the frame */
+	TC_EQ(vnet_check_head(&h, fr, 200, 54, &dev_all),
+	      vnet_check(&h, fr, 54, &dev_all));
+}
+
+/**
  * test_gso_frame() - the frame a GSO type is asked for, per depth
  */
 static void test_gso_frame(void)
@@ -310,6 +344,7 @@ int main(void)
 	test_csum();
 	test_gso_header();
 	test_gso_frame();
+	test_head();
 	test_names();
 	printf("vnet_check: ok\n");
 	return 0;
