@@ -183,6 +183,7 @@ struct vn_gate {
  * @gates:	one per distinct worker, @ngates of them
  * @ngates:	workers the pairs run on
  * @quiesced:	vn_quiesce() nesting depth
+ * @kick_said:	the kick watchdog's notice was printed
  * @q:		queue pairs, @p.queues of them
  */
 struct virtio_net {
@@ -205,6 +206,7 @@ struct virtio_net {
 	struct vn_gate gates[VU_MAX_QUEUE_PAIRS];
 	unsigned int ngates;
 	unsigned int quiesced;
+	atomic_bool kick_said;
 	struct vn_queue q[VU_MAX_QUEUE_PAIRS];
 };
 

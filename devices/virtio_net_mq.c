@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* virtio_net_mq.c: virtio-net queue pairs on workers: hooks, kicks handed over, quiesce. */
 #include <errno.h>
+#include <stdio.h>
 #include <sched.h>
 
 #include "devices/virtio_net_int.h"
@@ -36,11 +37,18 @@ static void vn_hook(struct uloop *loop, struct uloop_hook *h)
  * A guest was seen to stop kicking with TX chains posted past the avail
  * event it had been given (a real Linux guest under a UDP flood, about
  * one run in two; the ring state showed no kick pending and nothing in
- * flight). Whatever loses that kick, the chains must not wait for ever:
- * when the avail index stood still ahead of what was consumed for a whole
- * period, run TX as a kick would, and count it. Guests with buffers they
- * wanted received get the same treatment (vn_rx_wake()). Costs a timer
- * per pair per period, no system call when idle.
+ * flight). The cause is on the guest's side: QEMU before 8.1 running a
+ * guest under TCG with one possible vCPU drops the guest's memory
+ * barriers (no CF_PARALLEL; fixed upstream by "tcg: Do not elide memory
+ * barriers for !CF_PARALLEL in system mode"), so the driver's store of
+ * the avail index and its load of avail_event may pass each other and
+ * both sides go to sleep (docs/vhost-user.md). The chains must not wait
+ * for ever: when the avail index stood still ahead of what was consumed
+ * for a whole period while the device was not held by its peer or out of
+ * frames, run TX as a kick would, count it, and say so once per device.
+ * Guests with buffers they wanted received get the same treatment
+ * (vn_rx_wake()). Costs a timer per pair per period, no system call when
+ * idle.
  */
 static void vn_watch_cb(struct uloop *loop, struct uloop_timer *t)
 {
@@ -53,12 +61,19 @@ static void vn_watch_cb(struct uloop *loop, struct uloop_timer *t)
 		return;
 	vn_rx_wake(q);
 	vq = &q->vn->vu.vq[2 * q->idx + 1];
-	if (!virtq_ready(vq) || vq->packed || q->in_tx)
+	if (!virtq_ready(vq) || vq->packed || q->in_tx || q->held.n ||
+	    q->tx_starved)
 		return;
 	idx = __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE);
 	if (idx != vq->last_avail && idx == q->watch_avail &&
 	    port_link_ok(&q->vn->port)) {
 		q->stats.tx_kick_missed++;
+		if (!atomic_exchange(&q->vn->kick_said, true))
+			fprintf(stderr, "qnet: %s: TX queue %u was not kicked "
+				"for chains the guest posted; resumed by the "
+				"watchdog (QEMU < 8.1 with TCG and one possible "
+				"vCPU drops the guest's barriers: use -smp "
+				"1,maxcpus=2)\n", q->vn->port.name, q->idx);
 		vn_tx_run(q);
 	}
 	q->watch_avail = idx;

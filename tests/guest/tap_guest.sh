@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tap_guest.sh: guest side of guest-tap-* (runs as /test.sh): a static
-# address on the bridged segment, ping, an HTTP fetch with checksum and
-# iperf3 both ways against the server namespace, then serve the host until it
-# calls done. Needs (run-guest --env) GUEST_IP, SERVER_IP, HTTP_URL, HTTP_SHA,
+# address on the bridged segment, ping, an HTTP fetch with checksum,
+# iperf3 both ways and a UDP flood against the server namespace, then serve
+# the host until it calls done. Needs (run-guest --env) GUEST_IP, SERVER_IP, HTTP_URL, HTTP_SHA,
 # IPERF_PORT, IPERF_SECS, KNOWN_SIZE, QUEUES; iperf3 and its libraries come
 # in with run-guest --file at their host paths. With QUEUES > 1, one iperf3
 # upload per vCPU at once, each pinned (taskset) so that the driver sends
@@ -45,6 +45,28 @@ tap_iperf() {
 	qg_mark iperf ok dir="$dir" kbps="$kbps" bytes="$bytes" secs="$IPERF_SECS"
 }
 
+# tap_udp: a UDP flood from the guest (iperf3 -u -b 0, 1400-byte
+# datagrams, 3 s): the TX ring full and kicked as fast as the guest can,
+# where a lost kick shows (guest-tap-*-virtio check tx_kick_missed);
+# reports "udp ok kbps= lost=" (the receiver's line).
+tap_udp() {
+	local out rc line
+	out=$(iperf3 -c "$SERVER_IP" -p "$IPERF_PORT" -u -b 0 -l 1400 -t 3 \
+		-f k 2>&1)
+	rc=$?
+	echo "$out" | grep -E 'sender|receiver|error' |
+		sed "s/^/tap-guest: iperf3 udp: /" >"$QG_CONSOLE"
+	line=$(echo "$out" | grep 'receiver$' | tail -1)
+	if [ "$rc" != 0 ] || [ -z "$line" ]; then
+		qg_mark udp fail rc="$rc"
+		return 1
+	fi
+	qg_mark udp ok kbps="$(echo "$line" | awk '{ for (i = 2; i <= NF; i++)
+		if ($i == "Kbits/sec") print $(i - 1) }')" \
+		lost="$(echo "$line" | awk '{ for (i = 2; i <= NF; i++)
+		if ($i ~ /^[0-9]+\/[0-9]+$/) print $i }')"
+}
+
 qg_carrier eth0 10 || { qg_mark ip fail reason=no-carrier; exit 1; }
 if ! ip addr add "$GUEST_IP/24" dev eth0; then
 	qg_mark ip fail reason=addr
@@ -70,6 +92,7 @@ qg_fetch "$HTTP_URL" "$HTTP_SHA" || exit 4
 if command -v iperf3 >/dev/null; then
 	tap_iperf up || exit 5
 	tap_iperf down || exit 6
+	tap_udp || exit 10
 else
 	qg_mark iperf fail reason=no-iperf3
 	exit 5
