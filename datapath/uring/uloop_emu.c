@@ -43,13 +43,25 @@
 /**
  * uloop_emu_wanted() - did the user ask for the epoll fallback?
  *
+ * QNET_URING=epoll asks for it; unset, empty or io_uring do not; any
+ * other value is said once on stderr and ignored.
+ *
  * Return: true when QNET_URING=epoll.
  */
 bool uloop_emu_wanted(void)
 {
+	static atomic_bool said;
 	const char *v = getenv("QNET_URING");
 
-	return v && !strcmp(v, "epoll");
+	if (!v || !*v || !strcmp(v, "io_uring"))
+		return false;
+	if (!strcmp(v, "epoll"))
+		return true;
+	if (!atomic_exchange(&said, true))
+		fprintf(stderr, "qnet: QNET_URING='%s' is not understood "
+			"(epoll or io_uring): the data path uses io_uring\n",
+			v);
+	return false;
 }
 
 /* Duplicate @fd above the numbers a program hands out first, so a number

@@ -112,6 +112,48 @@ static void check_denied(int err)
 	UT_CHECK(strstr(out, strerror(err)) != NULL);
 }
 
+/*
+ * In a child whose stderr is a pipe, with QNET_URING=@value: io_uring is
+ * used (not the fallback); @line (or nothing, when NULL) is printed once
+ * for two loops.
+ */
+static void check_env(const char *value, const char *line)
+{
+	struct uloop a, b;
+	char out[512] = "";
+	int status, ep[2];
+	ssize_t n;
+	pid_t pid;
+
+	UT_EQ(pipe(ep), 0);
+	pid = fork();
+	UT_CHECK(pid >= 0);
+	if (pid == 0) {
+		dup2(ep[1], 2);
+		setenv("QNET_URING", value, 1);
+		UT_EQ(uloop_init(&a, NULL), 0);
+		UT_EQ(uloop_init(&b, NULL), 0);
+		UT_CHECK(!(uloop_features(&a) & ULOOP_F_EMULATED));
+		UT_CHECK(!(uloop_features(&b) & ULOOP_F_EMULATED));
+		check_works(&a);
+		uloop_fini(&b);
+		uloop_fini(&a);
+		_exit(0);
+	}
+	close(ep[1]);
+	UT_EQ(waitpid(pid, &status, 0), pid);
+	n = read(ep[0], out, sizeof(out) - 1);
+	close(ep[0]);
+	fputs(out, stdout);
+	UT_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	if (!line) {
+		UT_CHECK(n <= 0);
+		return;
+	}
+	UT_CHECK(n > 0 && strchr(out, '\n') == out + n - 1);
+	UT_CHECK(strstr(out, line) != NULL);
+}
+
 int main(void)
 {
 	struct uloop loop;
@@ -127,5 +169,10 @@ int main(void)
 	check_denied(EPERM);  /* kernel.io_uring_disabled=2, seccomp */
 	check_denied(ENOSYS); /* old kernel, filtered syscall */
 	printf("unavail: io_uring denied -> epoll fallback, one line, works\n");
+	check_env("io_uring", NULL);
+	check_env("", NULL);
+	check_env("epol", "QNET_URING='epol' is not understood");
+	printf("unavail: QNET_URING=io_uring or empty: io_uring, quietly; "
+	       "a value not understood: io_uring, said once\n");
 	return 0;
 }
