@@ -68,10 +68,30 @@ static bool tap_port_borrow_ok(struct port *p, unsigned int queue,
 	       (const void *)t->q[queue].loop == loop;
 }
 
+static int tap_port_read_direct(struct port *p, unsigned int queue,
+				const void *loop, bool on, struct port_rd *rd)
+{
+	struct tap *t = p->priv;
+
+	if (queue >= t->nqueues)
+		return -EINVAL;
+	return tap_rx_direct(&t->q[queue], loop, on, rd);
+}
+
+static void tap_port_read_done(struct port *p, unsigned int queue, int res)
+{
+	struct tap *t = p->priv;
+
+	if (queue < t->nqueues)
+		tap_rx_direct_done(&t->q[queue], res);
+}
+
 static const struct port_ops tap_port_ops = {
 	.receive = tap_port_receive,
 	.resume = tap_port_resume,
 	.borrow_ok = tap_port_borrow_ok,
+	.read_direct = tap_port_read_direct,
+	.read_done = tap_port_read_done,
 };
 
 /* --- carrier ----------------------------------------------------------- */

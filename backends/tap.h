@@ -145,6 +145,9 @@ struct tap_err {
  * @rx_enobufs:	times the receive buffer ring ran dry
  * @carrier_lost: times the tap went down or away
  * @reattached:	fresh fds taken with tap_reattach()
+ * @rx_direct:	of @rx_frames, those the peer read itself into its own
+ *		buffers (port_ops.read_direct: a virtio-net guest's RX buffers)
+ * @direct_grants: times the tap handed its reading to the peer
  */
 struct tap_stats {
 	uint64_t rx_frames;
@@ -161,6 +164,8 @@ struct tap_stats {
 	uint64_t rx_enobufs;
 	uint64_t carrier_lost;
 	uint64_t reattached;
+	uint64_t rx_direct;
+	uint64_t direct_grants;
 };
 
 /**

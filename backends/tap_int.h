@@ -57,6 +57,8 @@ struct tap_slot {
  * @slot:	registered file slot, or -1 (plain fd)
  * @running:	started and not stopped
  * @rx_on:	the multishot read should be running
+ * @direct:	the peer reads this queue itself (port_ops.read_direct):
+ *		the multishot read stays off
  * @br:		provided-buffer ring (@br_ok once built)
  * @rx:		the multishot read
  * @rx_mem:	buffer memory of @br
@@ -90,6 +92,7 @@ struct tap_queue {
 	int slot;
 	bool running;
 	bool rx_on;
+	bool direct;
 	bool br_ok;
 	struct ubufring br;
 	struct ubufring_rx rx;
@@ -176,6 +179,11 @@ int tap_rx_start(struct tap_queue *q);
 void tap_rx_stop(struct tap_queue *q);
 void tap_rx_flush(struct tap_queue *q);
 void tap_rx_resume(struct tap_queue *q);
+
+/* tap_direct.c */
+int tap_rx_direct(struct tap_queue *q, const void *loop, bool on,
+		  struct port_rd *rd);
+void tap_rx_direct_done(struct tap_queue *q, int res);
 
 /* tap_tx.c */
 int tap_tx_setup(struct tap_queue *q);

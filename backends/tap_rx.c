@@ -215,6 +215,8 @@ err_mem:
  * tap_rx_start() - start (or restart) the multishot read
  * @q: the queue
  *
+ * Nothing is started while the peer reads the queue itself (@q->direct).
+ *
  * Return: 0, or -errno from ubufring_rx_start() (-EBUSY while the previous
  * read is still being cancelled).
  */
@@ -222,7 +224,7 @@ int tap_rx_start(struct tap_queue *q)
 {
 	int ret;
 
-	if (q->rx_on)
+	if (q->rx_on || q->direct)	/* direct: the peer reads */
 		return 0;
 	ret = ubufring_rx_start(&q->rx, &q->br, UBUFRING_RX_READ, tap_io_fd(q),
 				q->slot >= 0 ? UBUFRING_RX_FIXED_FILE : 0);

@@ -113,8 +113,9 @@ static void port_wake_all(struct port *p)
  * port_disconnect() - break the link between @p and its peer
  * @p:	the port (nothing happens without a peer)
  *
- * Senders held by either end are resumed afterwards: what they offer again
- * is dropped as no_peer instead of waiting forever.
+ * Both ends hear of it (port_ops.peer_lost: a port reading its peer's
+ * frames itself stops), then senders held by either end are resumed: what
+ * they offer again is dropped as no_peer instead of waiting forever.
  */
 void port_disconnect(struct port *p)
 {
@@ -126,8 +127,30 @@ void port_disconnect(struct port *p)
 	peer->peer = NULL;
 	port_filt_reset(p);
 	port_filt_reset(peer);
+	if (p->ops->peer_lost)
+		p->ops->peer_lost(p);
+	if (peer->ops->peer_lost)
+		peer->ops->peer_lost(peer);
 	port_wake_all(p);
 	port_wake_all(peer);
+}
+
+/**
+ * port_count_direct() - count frames a receiver read from its peer itself
+ * (port_ops.read_direct), as port_send() counts what it hands over
+ * @src:	the port the frames came from
+ * @dst:	the port that read them
+ * @queue:	the queue
+ * @n:		frames
+ * @bytes:	their bytes
+ */
+void port_count_direct(struct port *src, struct port *dst, unsigned int queue,
+		       unsigned int n, uint64_t bytes)
+{
+	src->stats[queue].tx_packets += n;
+	src->stats[queue].tx_bytes += bytes;
+	dst->stats[queue].rx_packets += n;
+	dst->stats[queue].rx_bytes += bytes;
 }
 
 /**

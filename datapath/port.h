@@ -96,6 +96,21 @@ struct port_filter {
 };
 
 /**
+ * struct port_rd - what a port lends a peer that reads its frames itself
+ * (port_ops.read_direct)
+ * @fd:		the SQE's fd field: a registered file slot when @fixed
+ * @fixed:	@fd is a registered file (ULOOP_IO_FIXED_FILE)
+ * @hdr_len:	virtio-net header in front of each frame read
+ * @offloads:	VNET_CHECK_ACCEPT_* the headers read may ask for
+ */
+struct port_rd {
+	int fd;
+	bool fixed;
+	uint32_t hdr_len;
+	unsigned int offloads;
+};
+
+/**
  * struct port_ops - what a kind of port does
  * @receive:	take up to @n frames from the peer on @queue. Return how many
  *		were taken (a prefix of @f). A taken frame is either finished
@@ -113,6 +128,19 @@ struct port_filter {
  *		uloop_flush() ends every read of the lent memory. Such a
  *		receiver also takes scattered frames (frame.niov) when
  *		neither port has a filter. NULL: no.
+ * @read_direct: may the peer read this port's frames on @queue itself,
+ *		with read requests on @loop (a struct uloop) into its own
+ *		buffers? @on true asks: the port stops its own reading and
+ *		returns 1 with @rd filled once nothing it read is left to
+ *		hand over, 0 while something is (ask again later), -errno
+ *		when it cannot. @on false: the peer's reads are over; the
+ *		port reads again. NULL: no.
+ * @read_done:	one of the peer's direct reads completed with @res (bytes
+ *		with the header, or -errno) while the grant held: the port
+ *		counts it and reacts to errors as to its own reads'
+ * @peer_lost:	port_disconnect() unlinked this port from its peer (called
+ *		on both, on the caller's thread, after the unlink; may be
+ *		NULL)
  */
 struct port_ops {
 	unsigned int (*receive)(struct port *p, unsigned int queue,
@@ -121,6 +149,10 @@ struct port_ops {
 	void (*link_changed)(struct port *p);
 	bool (*borrow_ok)(struct port *p, unsigned int queue,
 			  const void *loop);
+	int (*read_direct)(struct port *p, unsigned int queue,
+			   const void *loop, bool on, struct port_rd *rd);
+	void (*read_done)(struct port *p, unsigned int queue, int res);
+	void (*peer_lost)(struct port *p);
 };
 
 /**
@@ -175,6 +207,9 @@ void port_stats_sum(const struct port *p, struct port_stats *sum);
 
 /* Added by datapath (not in the first contract): */
 uint64_t port_stats_drops(const struct port_stats *s);
+
+void port_count_direct(struct port *src, struct port *dst, unsigned int queue,
+		       unsigned int n, uint64_t bytes);
 
 /* Filters on a port's frames (filter-dump, drop/allow filters): */
 int port_filter_add(struct port *p, struct port_filter *pf);

@@ -294,9 +294,22 @@ static const struct vu_dev_ops vn_vu_ops = {
 	.quiesce = vn_quiesce,
 };
 
+/* The peer went away: the pairs reading it directly stop (their thread:
+ * pairs on workers never read directly). */
+static void vn_peer_lost(struct port *p)
+{
+	struct virtio_net *vn = p->priv;
+	unsigned int i;
+
+	for (i = 0; i < vn->p.queues; i++)
+		if (!vn->q[i].w)
+			vn_rxd_off(&vn->q[i]);
+}
+
 static const struct port_ops vn_port_ops = {
 	.receive = vn_rx_receive,
 	.resume = vn_tx_resume,
+	.peer_lost = vn_peer_lost,
 };
 
 /**
@@ -460,6 +473,7 @@ static void vn_queue_fini(struct vn_queue *q)
 	free(q->scratch);
 	free(q->used);
 	vn_zc_detach(q);
+	vn_rxd_detach(q);
 }
 
 /**
@@ -602,8 +616,10 @@ void virtio_net_close(struct virtio_net *vn)
 		return;
 	vn_quiesce(vn, true);	/* also settles every lent chain */
 	port_disconnect(&vn->port);
-	for (i = 0; i < vn->p.queues; i++)
+	for (i = 0; i < vn->p.queues; i++) {
 		vn_zc_detach(&vn->q[i]);	/* frames still lent free it */
+		vn_rxd_detach(&vn->q[i]);	/* reads still due free it */
+	}
 	vn_quiesce(vn, false);
 	vn_threads_fini(vn);
 	vhost_user_close(&vn->vu, vn_free);

@@ -53,6 +53,9 @@
  *		checksums and segments in software before sending
  * @tx_copy:	copy every TX chain, never lend guest buffers to the peer
  *		(zero-copy TX off: for comparisons; virtio_net_zc.c)
+ * @rx_copy:	copy every frame into the guest's RX buffers, never let
+ *		the kernel read the peer straight into them (direct RX off:
+ *		for comparisons; virtio_net_rxd.c)
  */
 struct virtio_net_params {
 	uint8_t mac[6];
@@ -76,6 +79,7 @@ struct virtio_net_params {
 	bool serve_config;
 	bool peer_vnet;
 	bool tx_copy;
+	bool rx_copy;
 };
 
 /**
@@ -102,6 +106,12 @@ struct virtio_net_params {
  *		   changed (their writes were done; see virtio_net_zc.c)
  * @tx_kick_missed: TX passes the kick watchdog ran: the guest's chains had
  *		   waited a whole period without a kick (virtio_net_mq.c)
+ * @rx_direct:	   frames the kernel read from the peer straight into
+ *		   the guest's RX buffers (virtio_net_rxd.c)
+ * @rx_direct_returned: guest RX buffers given back empty (length 0) when
+ *		   a ring stopped or the memory changed with direct reads on
+ * @rx_direct_lost: frames a direct read had put in the guest's buffers
+ *		   just before such a stop (dropped)
  * @rarp_sent:	   RARP announcements sent (SEND_RARP)
  * @ctrl_cmds:	   control-queue commands answered
  * @ctrl_errors:   of which refused (VIRTIO_NET_ERR) or malformed
@@ -123,6 +133,9 @@ struct virtio_net_stats {
 	uint64_t tx_unshared;
 	uint64_t tx_settled;
 	uint64_t tx_kick_missed;
+	uint64_t rx_direct;
+	uint64_t rx_direct_returned;
+	uint64_t rx_direct_lost;
 	uint64_t rarp_sent;
 	uint64_t ctrl_cmds;
 	uint64_t ctrl_errors;
@@ -167,6 +180,7 @@ void virtio_net_stats(const struct virtio_net *vn, struct virtio_net_stats *out)
 const struct virtq *virtio_net_vq(const struct virtio_net *vn, unsigned int idx);
 void virtio_net_set_admin_link(struct virtio_net *vn, bool up);
 void virtio_net_set_tx_copy(struct virtio_net *vn, bool copy);
+void virtio_net_set_rx_copy(struct virtio_net *vn, bool copy);
 void virtio_net_on_features(struct virtio_net *vn,
 			    void (*cb)(void *arg, unsigned int guest_caps),
 			    void *arg);

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 
 #include "datapath/pool.h"
+#include "datapath/uring/uloop.h"
 #include "datapath/uring/uworker.h"
 #include "devices/offload.h"
 #include "devices/virtio_net.h"
@@ -27,7 +28,106 @@ static_assert(VN_BIG_BUF - VN_HEADROOM >= FRAME_MAX_LEN, "a GSO frame fits");
 /* Borrowed (zero-copy) TX frames per queue pair. */
 #define VN_ZC_N		256u
 
+/* Direct RX (virtio_net_rxd.c): reads in flight per pair, guest buffers
+ * one read may span. */
+#define VN_RXD_SLOTS	4u
+#define VN_RXD_BUFS	64u
+
 struct vn_queue;
+
+/**
+ * struct vn_rxd_buf - one guest RX buffer taken for direct reads
+ * @head:	its head (what the used ring gets)
+ * @ndesc:	ring slots it used
+ * @pos:	the avail index it was taken at
+ * @niov:	host pieces (1 or 2)
+ * @room:	writable bytes
+ * @iov:	the pieces
+ */
+struct vn_rxd_buf {
+	uint16_t head;
+	uint16_t ndesc;
+	uint16_t pos;
+	uint8_t niov;
+	uint32_t room;
+	struct iovec iov[2];
+};
+
+struct vn_rxd_table;
+
+/**
+ * struct vn_rxd_slot - one direct read (first member: its op)
+ * @op:		the READV's completion
+ * @t:		the table it belongs to
+ * @busy:	the read is in flight
+ * @gen:	generation it was posted in (vn_rxd.gen)
+ * @nbuf:	guest buffers it spans
+ * @niov:	pieces in @iov
+ * @room:	their bytes
+ * @buf:	the buffers
+ * @used:	bytes of each the frame filled
+ * @iov:	what the kernel writes into
+ */
+struct vn_rxd_slot {
+	struct uloop_op op;
+	struct vn_rxd_table *t;
+	bool busy;
+	uint32_t gen;
+	unsigned int nbuf;
+	unsigned int niov;
+	uint32_t room;
+	struct vn_rxd_buf buf[VN_RXD_BUFS];
+	uint32_t used[VN_RXD_BUFS];
+	struct iovec iov[2 * VN_RXD_BUFS];
+};
+
+/**
+ * struct vn_rxd_table - a pair's direct reads; its own allocation, so
+ * completions due after the device closed find it
+ * @q:		the pair; NULL once the device let go (vn_rxd_detach())
+ * @inflight:	reads whose completion is due
+ * @slots:	the reads
+ */
+struct vn_rxd_table {
+	struct vn_queue *q;
+	unsigned int inflight;
+	struct vn_rxd_slot slots[VN_RXD_SLOTS];
+};
+
+/**
+ * struct vn_rxd - a pair's direct RX state (virtio_net_rxd.c)
+ * @t:		its reads (NULL until first used)
+ * @peer:	the port that granted (or was asked for) its reading
+ * @rd:		what it lent
+ * @gen:	generation: reads of older ones had their buffers given back
+ * @spare:	guest buffers taken and not in a read (oldest first), a
+ *		ring of @spare_cap
+ * @spare_cap:	the RX ring's size when they were allocated
+ * @spare_head:	first spare
+ * @nspare:	spares
+ * @mark:	bitmap of @spare_cap positions (rxd_return())
+ * @on:		the peer granted its reading
+ * @asked:	the peer was asked (it stopped its own reading)
+ * @err:	a read failed: not again until the watchdog's next period
+ * @unfit:	the guest's buffers do not suit: not again until a quiesce
+ * @push_due:	used entries not yet published
+ */
+struct vn_rxd {
+	struct vn_rxd_table *t;
+	struct port *peer;
+	struct port_rd rd;
+	uint32_t gen;
+	struct vn_rxd_buf *spare;
+	unsigned int spare_cap;
+	unsigned int spare_head;
+	unsigned int nspare;
+	uint8_t *mark;
+	bool on;
+	bool asked;
+	bool err;
+	bool unfit;
+	bool push_due;
+};
 
 /**
  * struct vn_zc_table - a pair's borrowed TX frames (virtio_net_zc.c); its
@@ -85,11 +185,13 @@ struct vn_pool {
  * @head:	its head (packed: buffer id)
  * @ndesc:	ring slots it used
  * @len:	bytes written
+ * @spare:	it came from direct RX's spares (vn_rxd_spare_chain())
  */
 struct vn_used {
 	uint16_t head;
 	uint16_t ndesc;
 	uint32_t len;
+	bool spare;
 };
 
 /**
@@ -111,6 +213,7 @@ struct vn_used {
  * @scratch:	RX buffer for software checksum and segmentation
  * @used:	RX chains of the frame being delivered (MRG_RXBUF)
  * @zc:		borrowed TX frames
+ * @rxd:	direct RX
  * @w:		the worker this pair runs on, or NULL (the device's loop)
  * @loop:	the loop this pair runs on
  * @hook:	per-iteration work on @loop (pending TX, posted kicks)
@@ -146,6 +249,7 @@ struct vn_queue {
 	uint8_t *scratch;
 	struct vn_used *used;
 	struct vn_zc zc;
+	struct vn_rxd rxd;
 };
 
 /**
@@ -231,5 +335,12 @@ void vn_zc_flush(struct vn_queue *q);
 void vn_zc_settle(struct vn_queue *q);
 size_t vn_iov_from(void *dst, const struct iovec *iov, unsigned int n,
 		   size_t off, size_t len);
+void vn_rxd_run(struct vn_queue *q);
+void vn_rxd_cancel(struct vn_queue *q);
+void vn_rxd_settle(struct vn_queue *q);
+void vn_rxd_off(struct vn_queue *q);
+void vn_rxd_detach(struct vn_queue *q);
+bool vn_rxd_spare_chain(struct vn_queue *q, struct virtq_chain *c);
+void vn_rxd_spare_restore(struct vn_queue *q, unsigned int k);
 
 #endif /* QNET_DEVICES_VIRTIO_NET_INT_H */

@@ -20,6 +20,7 @@ static void vn_hook(struct uloop *loop, struct uloop_hook *h)
 	vn_zc_flush(q);
 	if (atomic_exchange(&q->kick_rx, false))
 		vn_rx_wake(q);
+	vn_rxd_run(q);
 	if (atomic_exchange(&q->kick_tx, false))
 		q->tx_pending = true;
 	if (!q->tx_pending)
@@ -60,6 +61,7 @@ static void vn_watch_cb(struct uloop *loop, struct uloop_timer *t)
 	if (!q->vn->vu.vq)
 		return;
 	vn_rx_wake(q);
+	q->rxd.err = false;	/* direct RX may be tried again */
 	vq = &q->vn->vu.vq[2 * q->idx + 1];
 	if (!virtq_ready(vq) || vq->packed || q->in_tx || q->held.n ||
 	    q->tx_starved)
@@ -141,8 +143,22 @@ static void vn_settle_all(struct virtio_net *vn)
 {
 	unsigned int i;
 
-	for (i = 0; i < vn->p.queues; i++)
+	for (i = 0; i < vn->p.queues; i++) {
 		vn_zc_settle(&vn->q[i]);
+		vn_rxd_settle(&vn->q[i]);
+		vn->q[i].rxd.unfit = false;	/* rings may be new */
+	}
+}
+
+/* Cancel the direct reads of the pairs on the device's own loop (pairs
+ * on workers never read directly). */
+static void vn_rxd_cancel_all(struct virtio_net *vn)
+{
+	unsigned int i;
+
+	for (i = 0; i < vn->p.queues; i++)
+		if (!vn->q[i].w)
+			vn_rxd_cancel(&vn->q[i]);
 }
 
 /**
@@ -168,8 +184,10 @@ static void vn_pause_cb(struct uloop *loop, void *arg)
  * @stop:	true to stop
  *
  * Nested calls count; only the outermost pair pauses and releases. Each
- * loop submits its queued SQEs before it parks, then every pair's borrowed
- * TX chains are settled (virtio_net_zc.c); with no workers that is all.
+ * loop submits its queued SQEs before it parks (direct reads cancelled
+ * first), then every pair's borrowed TX chains and direct-RX buffers are
+ * settled (virtio_net_zc.c, virtio_net_rxd.c); with no workers that is
+ * all.
  */
 void vn_quiesce(void *dev, bool stop)
 {
@@ -178,6 +196,7 @@ void vn_quiesce(void *dev, bool stop)
 
 	if (!vn->ngates) {
 		if (stop) {	/* everything runs on this thread */
+			vn_rxd_cancel_all(vn);
 			vn_loop_flush(vn->loop);
 			vn_settle_all(vn);
 		}
@@ -198,6 +217,7 @@ void vn_quiesce(void *dev, bool stop)
 	for (i = 0; i < vn->ngates; i++)
 		while (sem_wait(&vn->gates[i].entered) && errno == EINTR)
 			;
+	vn_rxd_cancel_all(vn);
 	vn_loop_flush(vn->loop);	/* pairs left on the control loop */
 	vn_settle_all(vn);
 }

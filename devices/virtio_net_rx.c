@@ -23,6 +23,11 @@
  * Offload metadata from the peer is checked (vnet_hdr_check()); what the
  * guest did not negotiate is done here: checksums completed, GSO frames
  * segmented, each in the pair's scratch buffer.
+ *
+ * This is the copy path. When the peer lets the device read it directly
+ * (virtio_net_rxd.c) the kernel fills the guest's buffers itself; when
+ * that stops with the ring running, the buffers it had taken and not
+ * filled are used here first (MRG_RXBUF), before the ring's.
  */
 
 /**
@@ -104,12 +109,18 @@ static int rx_one_chain(struct vn_queue *q, struct virtq *vq,
 static void rx_mrg_abort(struct vn_queue *q, struct virtq *vq, uint32_t n,
 			 bool give_back)
 {
-	uint32_t i, descs = 0;
+	uint32_t i, descs = 0, spares = 0;
 
 	if (give_back) {
-		for (i = 0; i < n; i++)
-			descs += q->used[i].ndesc;
-		virtq_unpop(vq, n, descs);
+		/* the first ones may be direct RX's spares */
+		for (i = 0; i < n; i++) {
+			if (q->used[i].spare)
+				spares++;
+			else
+				descs += q->used[i].ndesc;
+		}
+		virtq_unpop(vq, n - spares, descs);
+		vn_rxd_spare_restore(q, spares);
 		return;
 	}
 	for (i = 0; i < n; i++)
@@ -140,7 +151,8 @@ static int rx_mrg(struct vn_queue *q, struct virtq *vq,
 
 	while (off < len || n == 0) {
 		uint32_t room, skip = n == 0 ? hl : 0, chunk;
-		int ret = virtq_pop(vq, c);
+		bool spare = vn_rxd_spare_chain(q, c);
+		int ret = spare ? 0 : virtq_pop(vq, c);
 
 		if (ret == -EAGAIN || ret == -EIO) {
 			rx_mrg_abort(q, vq, n, true);
@@ -163,6 +175,7 @@ static int rx_mrg(struct vn_queue *q, struct virtq *vq,
 		q->used[n].head = c->head;
 		q->used[n].ndesc = c->ndesc;
 		q->used[n].len = chunk + skip;
+		q->used[n].spare = spare;
 		off += chunk;
 		n++;
 	}

@@ -440,6 +440,7 @@ int vfe_ring_setup(struct vfe *fe, unsigned int q, uint32_t num)
 	memset(r->desc, 0, 0x8000);
 	r->avail_idx = r->last_used = 0;
 	r->next_free = 0;
+	memset(r->busy, 0, sizeof(r->busy));
 	a.desc = vfe_uva(fe, r->desc_gpa);
 	a.avail = vfe_uva(fe, r->avail_gpa);
 	a.used = vfe_uva(fe, r->used_gpa);
@@ -595,13 +596,25 @@ int vfe_post(struct vfe *fe, unsigned int q, const struct vfe_buf *b,
 	     unsigned int n)
 {
 	struct vfe_ring *r = &fe->ring[q];
-	uint32_t head = r->next_free % r->num, i;
+	uint32_t head = r->next_free % r->num, i, tries;
 
 	if (r->packed)
 		return vfe_post_packed(fe, r, b, n);
+	/* n descriptors in a row that are not out */
+	for (tries = 0; tries < r->num; tries++) {
+		for (i = 0; i < n && !r->busy[(head + i) % r->num]; i++)
+			;
+		if (i == n)
+			break;
+		head = (head + 1) % r->num;
+	}
+	if (tries == r->num)
+		return -1;
+	r->next_free = head;
 	for (i = 0; i < n; i++) {
 		uint32_t d = (head + i) % r->num;
 
+		r->busy[d] = 1;
 		r->desc[d].addr = b[i].addr;
 		r->desc[d].len = b[i].len;
 		r->desc[d].flags = b[i].flags |
@@ -705,6 +718,14 @@ bool vfe_reap(struct vfe *fe, unsigned int q, uint32_t *id, uint32_t *len)
 	*id = e->id;
 	*len = e->len;
 	r->last_used++;
+	if (*id < r->num) {	/* its descriptors may be handed out again */
+		uint32_t d = *id, i, nd = r->chain_len[d] ? r->chain_len[d] : 1;
+
+		for (i = 0; i < nd && d < r->num; i++) {
+			r->busy[d] = 0;
+			d = r->desc[d].next;
+		}
+	}
 	return true;
 }
 

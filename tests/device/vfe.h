@@ -47,8 +47,10 @@
  * @err:	error eventfd
  * @avail_idx:	next avail index to publish
  * @last_used:	next used entry to reap
- * @next_free:	next descriptor to hand out (descriptors are used round
- *		robin; the tests never keep more than @num in flight)
+ * @next_free:	where the search for a free descriptor starts (round
+ *		robin, skipping descriptors still out: a device may complete
+ *		chains out of order)
+ * @busy:	split: descriptor i is in a chain not yet reaped
  * @chain_len:	descriptors of the chain headed at each index (packed: of
  *		each buffer id)
  * @packed:	packed layout (VIRTIO_F_RING_PACKED acked): @desc is then a
@@ -81,6 +83,7 @@ struct vfe_ring {
 	uint16_t last_used;
 	uint32_t next_free;
 	uint16_t chain_len[VFE_MAX_NUM];
+	uint8_t busy[VFE_MAX_NUM];
 };
 
 /**

@@ -592,6 +592,23 @@ for p in json.loads(sys.argv[1])["return"]["ports"]:
 			else
 				fail "the guest's scattered chains lent (tx_lent_scattered ${zc_s:-missing}, want >= 100)"
 			fi
+			# RX: the kernel reads the tap straight into the
+			# guest's buffers (devices/virtio_net_rxd.c), except
+			# on queue workers and on the epoll fallback
+			if [ "$QUEUES" = 1 ] && [ "${QNET_URING:-}" != epoll ]; then
+				rd=$(python3 -c '
+import json, sys
+for p in json.loads(sys.argv[1])["return"]["ports"]:
+    if p["name"] == sys.argv[2]:
+        d = p.get("device", {})
+        print(d.get("rx_direct", -1), d.get("rx_direct_lost", -1))' "$js" "$nicname")
+				read -r rd_n rd_l <<<"$rd"
+				if [ "${rd_n:--1}" -ge 1000 ] && [ "$rd_n" -le "$n_rx" ]; then
+					ok "frames read from the tap straight into the guest's RX buffers: $rd_n of $n_rx (lost at stops: $rd_l)"
+				else
+					fail "frames read straight into the guest's RX buffers (rx_direct ${rd_n:-missing}, want 1000..$n_rx)"
+				fi
+			fi
 		fi
 		# run-guest gives QEMU maxcpus=2, so TCG keeps the guest's
 		# barriers: no kick may go missing, even under the UDP flood

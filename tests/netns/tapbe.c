@@ -370,3 +370,81 @@ void tb_run(struct uloop *loop, struct tb_topo *tp, uint8_t *seen,
 			tb_pkt_drain(tp, seen, frames);
 	}
 }
+
+/**
+ * tb_csum_add() - add @len bytes to a one's complement sum (not folded)
+ * @sum:	the sum so far
+ * @p:		the bytes
+ * @len:	how many
+ *
+ * Return: the new sum.
+ */
+uint32_t tb_csum_add(uint32_t sum, const uint8_t *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	return sum;
+}
+
+/**
+ * tb_csum_fold() - fold a sum into a 16-bit checksum
+ * @sum:	the sum
+ *
+ * Return: its complement, folded.
+ */
+uint16_t tb_csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/**
+ * tb_build_tcp() - an Ethernet + IPv4 + TCP frame, 10.0.0.1 -> 10.0.0.2,
+ * whose TCP checksum field holds the pseudo-header sum (NEEDS_CSUM)
+ * @b:		room for 54 + @payload bytes
+ * @payload:	payload bytes (byte i is i * 7)
+ * @sport:	source port
+ * @dport:	destination port
+ *
+ * Return: the frame's length.
+ */
+unsigned int tb_build_tcp(uint8_t *b, unsigned int payload, uint16_t sport,
+			  uint16_t dport)
+{
+	unsigned int iplen = 40 + payload, i;
+	uint32_t ps;
+
+	memset(b, 0, 54);
+	memset(b, 0xff, 6);
+	memcpy(b + 6, "\x02\x00\x00\x00\x00\x0a", 6);
+	b[12] = 0x08;
+	b[14] = 0x45;
+	b[16] = (uint8_t)(iplen >> 8);
+	b[17] = (uint8_t)iplen;
+	b[22] = 64;
+	b[23] = 6;
+	memcpy(b + 26, "\x0a\x00\x00\x01\x0a\x00\x00\x02", 8);
+	ps = tb_csum_fold(tb_csum_add(0, b + 14, 20));
+	b[24] = (uint8_t)(ps >> 8);
+	b[25] = (uint8_t)ps;
+	b[34] = (uint8_t)(sport >> 8);
+	b[35] = (uint8_t)sport;
+	b[36] = (uint8_t)(dport >> 8);
+	b[37] = (uint8_t)dport;
+	b[46] = 0x50;
+	b[47] = 0x18;
+	b[48] = 0xff;
+	for (i = 0; i < payload; i++)
+		b[54 + i] = (uint8_t)(i * 7);
+	ps = tb_csum_add(0, b + 26, 8) + 6 + (20 + payload);
+	while (ps >> 16)
+		ps = (ps & 0xffff) + (ps >> 16);
+	b[50] = (uint8_t)(ps >> 8);
+	b[51] = (uint8_t)ps;
+	return 54 + payload;
+}

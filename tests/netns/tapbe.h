@@ -66,6 +66,10 @@ bool tb_parse(const uint8_t *buf, unsigned int len, uint32_t *seq,
 	      unsigned int *queue);
 int tb_pkt_send(struct tb_topo *tp, unsigned int len, uint32_t seq);
 unsigned int tb_pkt_drain(struct tb_topo *tp, uint8_t *seen, uint64_t *frames);
+uint32_t tb_csum_add(uint32_t sum, const uint8_t *p, size_t len);
+uint16_t tb_csum_fold(uint32_t sum);
+unsigned int tb_build_tcp(uint8_t *b, unsigned int payload, uint16_t sport,
+			  uint16_t dport);
 
 /**
  * struct tfe - a test front-end port (stands for a NIC)

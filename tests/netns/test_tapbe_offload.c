@@ -21,68 +21,12 @@
 
 static uint8_t big[70000];
 
-/* One's complement sum of @len bytes, folded. */
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-/* Build eth + IPv4 + TCP with @payload bytes; return the frame length. */
-static unsigned int build_tcp(uint8_t *b, unsigned int payload)
-{
-	unsigned int iplen = 40 + payload, i;
-	uint32_t ps;
-
-	memset(b, 0, 54);
-	memset(b, 0xff, 6);
-	memcpy(b + 6, "\x02\x00\x00\x00\x00\x0a", 6);
-	b[12] = 0x08;
-	b[14] = 0x45;
-	b[16] = (uint8_t)(iplen >> 8);
-	b[17] = (uint8_t)iplen;
-	b[22] = 64;
-	b[23] = 6;
-	memcpy(b + 26, "\x0a\x00\x00\x01\x0a\x00\x00\x02", 8);
-	ps = csum_fold(csum_add(0, b + 14, 20));
-	b[24] = (uint8_t)(ps >> 8);
-	b[25] = (uint8_t)ps;
-	b[34] = SPORT >> 8;
-	b[35] = SPORT & 0xff;
-	b[36] = DPORT >> 8;
-	b[37] = DPORT & 0xff;
-	b[46] = 0x50;
-	b[47] = 0x18;
-	b[48] = 0xff;
-	for (i = 0; i < payload; i++)
-		b[54 + i] = (uint8_t)(i * 7);
-	/* NEEDS_CSUM: the checksum field holds the pseudo-header sum */
-	ps = csum_add(0, b + 26, 8) + 6 + (20 + payload);
-	while (ps >> 16)
-		ps = (ps & 0xffff) + (ps >> 16);
-	b[50] = (uint8_t)(ps >> 8);
-	b[51] = (uint8_t)ps;
-	return 54 + payload;
-}
-
 /* Is this IPv4/TCP segment's TCP checksum right? */
 static bool tcp_csum_ok(const uint8_t *ip, unsigned int iplen)
 {
-	uint32_t sum = csum_add(0, ip + 12, 8) + 6 + (iplen - 20);
+	uint32_t sum = tb_csum_add(0, ip + 12, 8) + 6 + (iplen - 20);
 
-	return csum_fold(csum_add(sum, ip + 20, iplen - 20)) == 0;
+	return tb_csum_fold(tb_csum_add(sum, ip + 20, iplen - 20)) == 0;
 }
 
 static void ethtool_off(const char *ifname, uint32_t cmd)
@@ -155,7 +99,7 @@ static void tso_out(struct uloop *loop, struct tb_topo *tp, struct tfe *e,
 		    struct tap *t)
 {
 	struct virtio_net_hdr_v1 h = { 0 };
-	unsigned int len = build_tcp(big, TSO_PAYLOAD), nseg, bytes, bad;
+	unsigned int len = tb_build_tcp(big, TSO_PAYLOAD, SPORT, DPORT), nseg, bytes, bad;
 	struct tap_stats st;
 
 	h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
@@ -181,7 +125,7 @@ static void gso_in(struct uloop *loop, struct tb_topo *tp, struct tfe *e,
 {
 	static uint8_t pkt[10 + 40000];
 	struct virtio_net_hdr *h = (struct virtio_net_hdr *)(void *)pkt;
-	unsigned int len = build_tcp(pkt + 10, 30000);
+	unsigned int len = tb_build_tcp(pkt + 10, 30000, SPORT, DPORT);
 	uint64_t before = e->rx_gso, end = uloop_now() + 5000000000ull;
 
 	TB_CHECK(tap_set_offload(t, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6) == 0);
@@ -209,7 +153,7 @@ static void hostile(struct uloop *loop, struct tb_topo *tp, struct tfe *e,
 		    struct tap *t)
 {
 	struct virtio_net_hdr_v1 base = { 0 }, h[7];
-	unsigned int len = build_tcp(big, 3000), i, nseg, bytes, bad;
+	unsigned int len = tb_build_tcp(big, 3000, SPORT, DPORT), i, nseg, bytes, bad;
 	struct port_stats ps;
 	struct tap_stats st;
 	uint64_t tx0;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <linux/if_tun.h>
 #include <sys/socket.h>
 
 #include "tests/device/vtest.h"
@@ -14,6 +15,11 @@
 #define BATCH 64
 #define SEQ_SMALL3 10000
 #define SEQ_FILTER 11000
+#define SEQ_RX 20000
+#define SEQ_RXSTOP 30000
+#define RXQ 0
+#define RX_BUFS 128
+#define N_RX 2000
 
 static const uint8_t guest_mac[6] = { 0x52, 0x54, 0, 0x12, 0x34, 0x56 };
 static uint8_t seen[TB_SEQ_MAX];
@@ -292,61 +298,212 @@ static void test_filter(struct venv *e, struct tb_topo *tp)
 	TC_EQ(b.tx_lent_scattered, a.tx_lent_scattered);
 }
 
-#define RXQ 0
-#define RX_BUFS 128
-#define N_RX 2000
 
-/* Frames from namespace B to the guest: the tap reads them, the device
- * writes each into one of the guest's RX buffers (MRG_RXBUF: num_buffers
- * 1), and every one arrives intact. */
-static void test_rx(struct venv *e, struct tb_topo *tp)
+static uint64_t rx_gpa[VFE_MAX_NUM];
+
+/* Post @n RX buffers of HDR + 2048 bytes. */
+static void rx_post(struct venv *e, unsigned int n)
 {
-	static uint64_t gpa_of[VFE_MAX_NUM];
-	uint64_t end = uloop_now() + 10000000000ull;
-	uint32_t base = 7 * N_LAYOUT, seq, id, len, sent = 0;
-	unsigned int i, got = 0, c = 0, q;
-	bool bad_hdr = false;
+	unsigned int i;
 
-	for (i = 0; i < RX_BUFS; i++) {
+	for (i = 0; i < n; i++) {
 		struct vfe_buf b = { vfe_alloc(&e->fe, HDR + 2048), HDR + 2048,
 				     VRING_DESC_F_WRITE };
 		int head = vfe_post(&e->fe, RXQ, &b, 1);
 
 		TC_CHECK(head >= 0 && b.addr);
-		gpa_of[head] = b.addr;
+		rx_gpa[head] = b.addr;
 	}
 	vfe_publish(&e->fe, RXQ);
 	vfe_kick(&e->fe, RXQ);
+}
+
+/* Reap the RX ring: count test frames from @base on (once each) in
+ * @got, post each buffer again; flag a num_buffers other than 1 or an
+ * empty buffer in @bad. Return: buffers reaped. */
+static unsigned int rx_reap(struct venv *e, uint32_t base, unsigned int *got,
+			    bool *bad)
+{
+	uint32_t seq, id, len;
+	unsigned int n = 0, q;
+
+	while (vfe_reap(&e->fe, RXQ, &id, &len)) {
+		uint8_t *h = vfe_ptr(&e->fe, rx_gpa[id]);
+		struct vfe_buf b = { rx_gpa[id], HDR + 2048,
+				     VRING_DESC_F_WRITE };
+		int head;
+
+		*bad |= len <= HDR || h[10] != 1 || h[11] != 0;
+		if (len > HDR && tb_parse(h + HDR, len - HDR, &seq, &q) &&
+		    seq >= base && seq < base + N_RX && !seen[seq]) {
+			seen[seq] = 1;
+			(*got)++;
+		}
+		head = vfe_post(&e->fe, RXQ, &b, 1);
+		rx_gpa[head] = b.addr;
+		n++;
+	}
+	if (n) {
+		vfe_publish(&e->fe, RXQ);
+		vfe_kick(&e->fe, RXQ);
+	}
+	return n;
+}
+
+/* Frames from namespace B to the guest, in bursts of 64 the tap's queue
+ * (1000) holds while we are away: every one arrives intact, in a buffer
+ * of its own (num_buffers 1). Return: how many went straight into the
+ * guest's buffers (rx_direct). */
+static uint64_t rx_run(struct venv *e, struct tb_topo *tp, uint32_t base)
+{
+	uint64_t end = uloop_now() + 10000000000ull, direct;
+	uint32_t sent = 0;
+	unsigned int i, got = 0, c = 0;
+	bool bad = false;
+
+	direct = vt_stats(e).rx_direct;
 	while (uloop_now() < end && got < N_RX) {
-		/* bursts the tap's queue (1000) holds while we are away */
 		for (i = 0; i < 64 && sent < N_RX; i++)
 			if (tb_pkt_send(tp, 1000, base + sent) == 0)
 				sent++;
 		uloop_run_once(&e->loop, 1000000);
-		while (vfe_reap(&e->fe, RXQ, &id, &len)) {
-			uint8_t *h = vfe_ptr(&e->fe, gpa_of[id]);
-			struct vfe_buf b = { gpa_of[id], HDR + 2048,
-					     VRING_DESC_F_WRITE };
+		/* until the loop is idle, as a running loop would be */
+		while (rx_reap(e, base, &got, &bad) ||
+		       uloop_run_once(&e->loop, 0) > 0)
+			;
+	}
+	for (i = base; i < base + N_RX; i++)
+		c += seen[i];
+	direct = vt_stats(e).rx_direct - direct;
+	printf("namespace -> guest RX buffers: %u of %u frames (sent %u), "
+	       "%lu read straight into them\n", c, N_RX, sent,
+	       (unsigned long)direct);
+	TC_EQ(c, N_RX);
+	TC_CHECK(!bad);
+	return direct;
+}
+
+/* Both ways of RX: the kernel reading the tap straight into the guest's
+ * buffers (direct RX), then the device copying (rx_copy). */
+static void test_rx(struct venv *e, struct tb_topo *tp, struct tap *t)
+{
+	struct tap_stats s0, s1;
+
+	rx_post(e, RX_BUFS);
+	tap_get_stats(t, &s0);
+	TC_EQ(rx_run(e, tp, SEQ_RX), N_RX);
+	tap_get_stats(t, &s1);
+	/* the tap counts the device's reads as its own */
+	TC_EQ(s1.rx_direct - s0.rx_direct, N_RX);
+	TC_CHECK(s1.rx_frames - s0.rx_frames >= N_RX);
+	virtio_net_set_rx_copy(e->vn, true);
+	TC_EQ(rx_run(e, tp, SEQ_RX + N_RX), 0);
+	virtio_net_set_rx_copy(e->vn, false);
+}
+
+/* A 30000-byte TCP GSO frame sent in namespace B reaches the guest whole,
+ * read straight into 15 of its buffers (num_buffers), with the GSO header
+ * the kernel wrote. */
+static void test_rx_gso(struct venv *e, struct tb_topo *tp, struct tap *t)
+{
+	static uint8_t pkt[10 + 40000], got[40000];
+	struct virtio_net_hdr *h = (struct virtio_net_hdr *)(void *)pkt;
+	unsigned int len = tb_build_tcp(pkt + 10, 30000, 40001, 40002);
+	uint64_t end = uloop_now() + 5000000000ull;
+	uint64_t direct = vt_stats(e).rx_direct;
+	unsigned int off = 0, nbuf = 0, want = 0;
+	struct virtio_net_hdr_v1 gh = { 0 };
+	uint32_t id, l;
+
+	TC_EQ(tap_set_offload(t, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6), 0);
+	memcpy(pkt + 10, guest_mac, 6);
+	memcpy(pkt + 10 + 6, "\x02\x00\x00\x00\x00\x0b", 6);
+	memset(h, 0, sizeof(*h));
+	h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	h->csum_start = 34;
+	h->csum_offset = 16;
+	h->gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+	h->gso_size = 1448;
+	h->hdr_len = 54;
+	TC_EQ(send(tp->pkt, pkt, 10 + len, 0), (ssize_t)(10 + len));
+	while (uloop_now() < end && (!want || nbuf < want)) {
+		uloop_run_once(&e->loop, 1000000);
+		while (vfe_reap(&e->fe, RXQ, &id, &l)) {
+			uint8_t *b = vfe_ptr(&e->fe, rx_gpa[id]);
+			struct vfe_buf nb = { rx_gpa[id], HDR + 2048,
+					      VRING_DESC_F_WRITE };
 			int head;
 
-			bad_hdr |= h[10] != 1 || h[11] != 0;
-			if (len > HDR && tb_parse(h + HDR, len - HDR, &seq, &q) &&
-			    seq >= base && seq < base + N_RX && !seen[seq]) {
-				seen[seq] = 1;
-				got++;
+			if (!want && l > HDR) {	/* the frame's first buffer */
+				memcpy(&gh, b, HDR);
+				want = gh.num_buffers;
+				b += HDR;
+				l -= HDR;
 			}
-			head = vfe_post(&e->fe, RXQ, &b, 1);
-			gpa_of[head] = b.addr;
+			if (want && off + l <= sizeof(got)) {
+				memcpy(got + off, b, l);
+				off += l;
+				nbuf++;
+			}
+			head = vfe_post(&e->fe, RXQ, &nb, 1);
+			rx_gpa[head] = nb.addr;
 		}
 		vfe_publish(&e->fe, RXQ);
 		vfe_kick(&e->fe, RXQ);
 	}
-	for (i = base; i < base + N_RX; i++)
-		c += seen[i];
-	printf("namespace -> guest RX buffers: %u of %u frames (sent %u)\n",
-	       c, N_RX, sent);
-	TC_EQ(c, N_RX);
-	TC_CHECK(!bad_hdr);
+	printf("GSO frame into the guest: %u bytes in %u buffers "
+	       "(num_buffers %u), gso_type %u gso_size %u, %lu read "
+	       "straight into them\n", off, nbuf, want, gh.gso_type,
+	       gh.gso_size, (unsigned long)(vt_stats(e).rx_direct - direct));
+	TC_EQ(off, len);
+	TC_EQ(nbuf, want);
+	TC_EQ(want, (len + HDR + HDR + 2047) / (HDR + 2048));
+	TC_EQ(memcmp(got, pkt + 10, len), 0);
+	TC_EQ(gh.gso_type, VIRTIO_NET_HDR_GSO_TCPV4);
+	TC_EQ(gh.gso_size, 1448);
+	TC_EQ(vt_stats(e).rx_direct - direct, 1);
+}
+
+/* The RX ring stops (GET_VRING_BASE) while direct reads wait, after a
+ * burst, so the buffers they and the spares hold lie between filled ones:
+ * every buffer the device took is back in the used ring (filled, or given
+ * back empty and counted) or before the base it returns; then the ring is
+ * set up again and frames go straight into the guest's buffers again. */
+static void test_rx_stop(struct venv *e, struct tb_topo *tp)
+{
+	struct vu_vring_state st = { RXQ, 0 };
+	struct virtio_net_stats a, b;
+	unsigned int got = 0, zeros = 0, i;
+	uint64_t end = uloop_now() + 5000000000ull;
+	bool bad = false;
+	struct vu_msg r;
+	uint32_t id, len;
+	uint16_t used;
+
+	for (i = 0; i < 10; i++)
+		TC_EQ(tb_pkt_send(tp, 1000, SEQ_RXSTOP + i), 0);
+	while (uloop_now() < end && got < 10) {
+		uloop_run_once(&e->loop, 1000000);
+		rx_reap(e, SEQ_RXSTOP, &got, &bad);
+	}
+	TC_EQ(got, 10);
+	a = vt_stats(e);
+	TC_EQ(vfe_call(&e->fe, VU_GET_VRING_BASE, &st, 8, NULL, 0, &r), 0);
+	b = vt_stats(e);
+	used = __atomic_load_n(&e->fe.ring[RXQ].used->idx, __ATOMIC_ACQUIRE);
+	while (vfe_reap(&e->fe, RXQ, &id, &len))
+		zeros += len == 0;
+	printf("RX ring stopped with direct reads waiting: base %u, used "
+	       "index %u, %u given back empty (rx_direct_returned +%lu)\n",
+	       r.p.state.num, used, zeros,
+	       (unsigned long)(b.rx_direct_returned - a.rx_direct_returned));
+	TC_EQ((uint16_t)r.p.state.num, used);	/* nothing kept */
+	TC_EQ(zeros, b.rx_direct_returned - a.rx_direct_returned);
+	/* the guest sets the ring up again after its reset */
+	memset(vfe_ptr(&e->fe, e->fe.ring[RXQ].desc_gpa), 0, 0x1000);
+	TC_EQ(vfe_ring_setup(&e->fe, RXQ, 256), 0);
+	rx_post(e, RX_BUFS);
+	TC_EQ(rx_run(e, tp, SEQ_RXSTOP + 100), N_RX);
 }
 
 /* A tap with 8 write slots holds the device: the lent frames it did not
@@ -458,7 +615,7 @@ int main(void)
 	int ret;
 
 	tb_enter();
-	tb_topo_up(&tp, false);
+	tb_topo_up(&tp, true);	/* vnet headers: a GSO frame goes in */
 	virtio_net_params_default(&p);
 	p.peer_vnet = true;
 	vt_start(&e, &p, true);
@@ -477,7 +634,9 @@ int main(void)
 	test_layouts(&e, &tp, t);
 	test_offload(&e, t);
 	test_filter(&e, &tp);
-	test_rx(&e, &tp);
+	test_rx(&e, &tp, t);
+	test_rx_gso(&e, &tp, t);
+	test_rx_stop(&e, &tp);
 	ret = tap_open(&small, &small_cfg, &e.loop, "t1", &err);
 	TC_EQ(ret, 0);
 	tb_topo_add_tap(&tp, tap_ifname(small));

@@ -1,0 +1,653 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* virtio_net_rxd.c: direct RX: the kernel reads the peer's (a tap's) frames straight into the guest's RX buffers, no user-space copy. */
+#include <endian.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "datapath/uring/uloop.h"
+#include "devices/virtio_net_int.h"
+#include "devices/vnet_hdr.h"
+
+/**
+ * DOC: direct RX
+ *
+ * When the pair's peer lets the device read its frames itself
+ * (port_ops.read_direct: a tap queue on the pair's loop, which then stops
+ * its own read) and the guest posts mergeable buffers (MRG_RXBUF, one or
+ * two host pieces each), the device keeps up to VN_RXD_SLOTS READV
+ * requests on the tap's fd, each into enough of the guest's RX buffers
+ * for the largest frame the guest may get (a 64 KiB GSO frame, or the MTU
+ * without guest GSO). The kernel writes the virtio-net header and the
+ * frame in place; the device only checks the header against what the
+ * guest negotiated, writes num_buffers and puts the buffers the frame
+ * filled in the used ring (published once per loop iteration).
+ *
+ * A read rarely fills all its buffers: the rest are kept (spares, oldest
+ * first) for the next read, so buffers are used out of the order they
+ * were made available, which split rings allow (VIRTIO_F_IN_ORDER is
+ * never offered). A ring stop, a memory table change, a reset or a
+ * disconnect runs under vn_quiesce(): the reads are cancelled and
+ * submitted (a tap read waiting for data is cancelled inside the submit,
+ * so no read writes guest memory afterwards), then every buffer taken and
+ * not filled goes back: the ones at the end of what was taken by moving
+ * the ring's index back (the guest sees nothing), the others completed
+ * with length 0 (rx_direct_returned; a Linux guest counts them as
+ * length errors and posts new buffers). A read that had completed but
+ * whose completion comes after the stop is a lost frame
+ * (rx_direct_lost, no_rx_buffer).
+ *
+ * Direct RX is not used, and frames go the copy path (virtio_net_rx.c),
+ * with filters on either port (they must see the frames), packed rings,
+ * a guest without MRG_RXBUF, pairs on queue workers, the epoll fallback,
+ * offloads on the tap the guest did not take, or rx_copy. A guest buffer
+ * in more than two pieces, or buffers too small for a frame in
+ * VN_RXD_BUFS of them, turn it off until the next reset. A read error
+ * (tap down or deleted) hands the reading back to the tap, whose carrier
+ * logic takes over; direct RX is tried again a watchdog period later.
+ */
+
+/* Frame bytes (with the header) a read must have room for. */
+static uint32_t rxd_target(const struct virtio_net *vn)
+{
+	unsigned int gso = VNET_CHECK_ACCEPT_TCPV4 | VNET_CHECK_ACCEPT_TCPV6 |
+			   VNET_CHECK_ACCEPT_UDP | VNET_CHECK_ACCEPT_UDP_L4;
+	uint32_t mtu = vn->mtu > 1500 ? vn->mtu : 1500;
+
+	if (vn->guest_caps & gso)
+		return vn->hdr_len + FRAME_MAX_LEN;
+	return vn->hdr_len + mtu + 22;	/* Ethernet, a VLAN tag, slack */
+}
+
+/* The pair's RX ring. */
+static struct virtq *rxd_vq(struct vn_queue *q)
+{
+	return &q->vn->vu.vq[2 * q->idx];
+}
+
+/**
+ * rxd_fit() - may the pair read its peer directly now?
+ * @q:	the pair
+ *
+ * Return: true when every condition of the DOC above holds.
+ */
+static bool rxd_fit(struct vn_queue *q)
+{
+	struct virtio_net *vn = q->vn;
+	struct port *peer = vn->port.peer;
+	struct vn_rxd *r = &q->rxd;
+
+	if (vn->p.rx_copy || q->w || r->err || r->unfit || vn->quiesced ||
+	    !vn->vu.vq ||
+	    !peer || !peer->ops->read_direct || vn->port.nfilters ||
+	    peer->nfilters || !port_link_ok(&vn->port))
+		return false;
+	if (!(vn->features & (1ull << VIRTIO_NET_F_MRG_RXBUF)) ||
+	    vn->hdr_len != 12 || rxd_vq(q)->packed || !virtq_ready(rxd_vq(q)))
+		return false;
+	return !(uloop_features(q->loop) & ULOOP_F_EMULATED);
+}
+
+/* Mark (@set) or test position @pos in the spares' bitmap. */
+static bool rxd_mark(struct vn_rxd *r, uint16_t pos, bool set)
+{
+	unsigned int i = pos & (r->spare_cap - 1);
+	uint8_t bit = (uint8_t)(1u << (i & 7));
+
+	if (set)
+		r->mark[i / 8] |= bit;
+	return r->mark[i / 8] & bit;
+}
+
+/* Append @b to the spares (room is guaranteed: at most a ring's worth). */
+static void rxd_spare_put(struct vn_rxd *r, const struct vn_rxd_buf *b)
+{
+	r->spare[(r->spare_head + r->nspare) & (r->spare_cap - 1)] = *b;
+	r->nspare++;
+}
+
+/* Put @b back in front of the spares (a read that could not be filled). */
+static void rxd_spare_unget(struct vn_rxd *r, const struct vn_rxd_buf *b)
+{
+	r->spare_head = (r->spare_head - 1) & (r->spare_cap - 1);
+	r->spare[r->spare_head] = *b;
+	r->nspare++;
+}
+
+/* Give a slot's buffers @from.. back to the spares, in order. */
+static void rxd_slot_spare(struct vn_rxd *r, struct vn_rxd_slot *s,
+			   unsigned int from)
+{
+	unsigned int i;
+
+	for (i = from; i < s->nbuf; i++)
+		rxd_spare_put(r, &s->buf[i]);
+	s->nbuf = 0;
+}
+
+/**
+ * rxd_take() - the next buffer for a read: the oldest spare, else a chain
+ * popped from the ring
+ * @q:	the pair
+ * @vq:	its RX ring
+ * @b:	filled
+ *
+ * Return: 0; -EAGAIN when the ring is empty (notifications are on);
+ * -ENOTSUP when the guest's buffer does not suit direct reads (given back
+ * to the ring; the pair stops reading directly); -EIO broken ring.
+ */
+static int rxd_take(struct vn_queue *q, struct virtq *vq, struct vn_rxd_buf *b)
+{
+	struct vn_rxd *r = &q->rxd;
+	struct virtq_chain *c = &q->chain;
+	unsigned int tries;
+
+	if (r->nspare) {
+		*b = r->spare[r->spare_head];
+		r->spare_head = (r->spare_head + 1) & (r->spare_cap - 1);
+		r->nspare--;
+		return 0;
+	}
+	for (tries = 0; tries <= vq->num; tries++) {
+		uint16_t pos = vq->last_avail;
+		int ret = virtq_pop(vq, c);
+
+		if (ret == -EAGAIN) {
+			if (!virtq_enable_notify(vq))
+				return -EAGAIN;
+			continue;	/* more came meanwhile */
+		}
+		if (ret == -EIO)
+			return ret;
+		if (ret || c->nr || !c->wlen) {	/* as the copy path */
+			virtq_push(vq, c->head, c->ndesc, 0);
+			q->stats.rx_bad_chain++;
+			r->push_due = true;
+			continue;
+		}
+		if (c->nw > 2 || c->iov[0].iov_len < q->vn->hdr_len ||
+		    c->wlen > 0xffffffffu) {
+			virtq_unpop(vq, 1, c->ndesc);
+			r->unfit = true;
+			return -ENOTSUP;
+		}
+		b->head = c->head;
+		b->ndesc = c->ndesc;
+		b->pos = pos;
+		b->niov = (uint8_t)c->nw;
+		b->room = (uint32_t)c->wlen;
+		b->iov[0] = c->iov[0];
+		b->iov[1] = c->nw > 1 ? c->iov[1] : (struct iovec){ NULL, 0 };
+		return 0;
+	}
+	return -EAGAIN;
+}
+
+/**
+ * rxd_fill() - reserve buffers for one read
+ * @q:	the pair
+ * @vq:	its RX ring
+ * @s:	the slot (idle)
+ *
+ * Return: true when the slot holds room for the largest frame; false
+ * (its buffers back with the spares) when the ring ran dry or the
+ * guest's buffers do not suit.
+ */
+static bool rxd_fill(struct vn_queue *q, struct virtq *vq,
+		     struct vn_rxd_slot *s)
+{
+	struct vn_rxd *r = &q->rxd;
+	uint32_t target = rxd_target(q->vn);
+	unsigned int i;
+
+	s->nbuf = 0;
+	s->room = 0;
+	s->niov = 0;
+	while (s->room < target) {
+		struct vn_rxd_buf *b = &s->buf[s->nbuf];
+
+		if (s->nbuf == VN_RXD_BUFS || rxd_take(q, vq, b)) {
+			if (s->nbuf == VN_RXD_BUFS)
+				r->unfit = true;	/* buffers too small */
+			while (s->nbuf)
+				rxd_spare_unget(r, &s->buf[--s->nbuf]);
+			return false;
+		}
+		for (i = 0; i < b->niov; i++)
+			s->iov[s->niov++] = b->iov[i];
+		s->room += b->room;
+		s->nbuf++;
+	}
+	return true;
+}
+
+/**
+ * rxd_return() - give the guest back buffers taken and not filled
+ * @q:	the pair
+ * @vq:	its RX ring
+ *
+ * The spares at the end of what was taken from the ring are un-popped
+ * (the guest sees nothing); the others are completed with length 0.
+ */
+static void rxd_return(struct vn_queue *q, struct virtq *vq)
+{
+	struct vn_rxd *r = &q->rxd;
+	unsigned int i, n = r->nspare, back = 0, descs = 0;
+	bool pushed = false;
+
+	if (!n)
+		return;
+	if (!virtq_ready(vq)) {	/* the ring is gone: nothing to give */
+		r->nspare = 0;
+		return;
+	}
+	memset(r->mark, 0, (r->spare_cap + 7) / 8);
+	for (i = 0; i < n; i++)
+		rxd_mark(r, r->spare[(r->spare_head + i) &
+				     (r->spare_cap - 1)].pos, true);
+	/* how many of the last positions taken are spares */
+	while (back < n &&
+	       rxd_mark(r, (uint16_t)(vq->last_avail - back - 1), false))
+		back++;
+	for (i = 0; i < n; i++) {
+		struct vn_rxd_buf *b = &r->spare[(r->spare_head + i) &
+						 (r->spare_cap - 1)];
+
+		if ((uint16_t)(vq->last_avail - b->pos) <= back) {
+			descs += b->ndesc;
+			continue;
+		}
+		virtq_push(vq, b->head, b->ndesc, 0);
+		q->stats.rx_direct_returned++;
+		pushed = true;
+	}
+	if (back)
+		virtq_unpop(vq, back, descs);
+	r->nspare = 0;
+	r->spare_head = 0;
+	if (pushed || r->push_due) {
+		r->push_due = false;
+		virtq_flush(vq);
+		virtq_notify(vq);
+	}
+}
+
+/**
+ * rxd_frame() - a read filled buffers: check the header, set num_buffers,
+ * complete the buffers the frame used, keep the rest
+ * @q:		the pair
+ * @s:		the slot
+ * @res:	bytes read, header included (within the slot's room)
+ *
+ * Return: 0, or the drop reason for a header the guest cannot take.
+ */
+static int rxd_frame(struct vn_queue *q, struct vn_rxd_slot *s, uint32_t res)
+{
+	struct virtio_net *vn = q->vn;
+	struct virtq *vq = rxd_vq(q);
+	struct virtio_net_hdr_v1 h;
+	uint8_t *first = s->buf[0].iov[0].iov_base;
+	uint32_t hl = vn->hdr_len, left = res;
+	uint32_t head = (uint32_t)s->buf[0].iov[0].iov_len - hl;
+	unsigned int k = 0, i;
+	uint16_t nb;
+
+	memcpy(&h, first, sizeof(h));
+	if ((h.flags || h.gso_type) &&
+	    vnet_hdr_check_head(&h, first + hl, head, res - hl, vn->guest_caps))
+		return PORT_DROP_BAD_VNET;
+	while (left) {
+		uint32_t room = s->buf[k].room;
+
+		s->used[k] = left < room ? left : room;
+		left -= s->used[k++];
+	}
+	nb = htole16((uint16_t)k);
+	memcpy(first + 10, &nb, sizeof(nb));
+	for (i = 0; i < k; i++)
+		virtq_push(vq, s->buf[i].head, s->buf[i].ndesc, s->used[i]);
+	rxd_slot_spare(&q->rxd, s, k);
+	q->rxd.push_due = true;
+	return 0;
+}
+
+/**
+ * rxd_cb() - one direct read completed
+ * @loop:	the pair's loop
+ * @op:		the slot's op
+ * @res:	bytes read (header included), or -errno
+ * @flags:	CQE flags
+ */
+static void rxd_cb(struct uloop *loop, struct uloop_op *op, int res,
+		   uint32_t flags)
+{
+	struct vn_rxd_slot *s = (struct vn_rxd_slot *)(void *)op;
+	struct vn_rxd_table *t = s->t;
+	struct vn_queue *q = t->q;
+	struct port *peer;
+	struct vn_rxd *r;
+	uint32_t hl;
+	int why;
+
+	(void)loop;
+	(void)flags;
+	s->busy = false;
+	t->inflight--;
+	if (!q) {		/* the device is gone */
+		if (!t->inflight)
+			free(t);
+		return;
+	}
+	r = &q->rxd;
+	hl = q->vn->hdr_len;
+	if (s->gen != r->gen) {	/* its buffers went back at a stop */
+		if (res > (int)hl) {
+			q->stats.rx_direct_lost++;
+			port_count_drop(&q->vn->port, q->idx,
+					PORT_DROP_NO_BUFFER, 1);
+		}
+		return;
+	}
+	peer = r->peer;
+	if (res < 0) {
+		rxd_slot_spare(r, s, 0);
+		if (res == -ECANCELED)
+			return;
+		r->err = true;	/* hand the reading back (vn_rxd_run) */
+		peer->ops->read_done(peer, q->idx, res);
+		return;
+	}
+	peer->ops->read_done(peer, q->idx, res);
+	if ((uint32_t)res < hl + FRAME_MIN_LEN) {
+		why = PORT_DROP_RUNT;
+	} else if ((uint32_t)res > s->room) {	/* cut short: lost */
+		q->stats.rx_too_big++;
+		why = PORT_DROP_NO_BUFFER;
+	} else {
+		why = rxd_frame(q, s, (uint32_t)res);
+		if (!why) {
+			q->stats.rx_direct++;
+			port_count_direct(peer, &q->vn->port, q->idx, 1,
+					  (uint64_t)res - hl);
+			return;
+		}
+	}
+	rxd_slot_spare(r, s, 0);
+	port_count_drop(peer, q->idx, (enum port_drop)why, 1);
+}
+
+/**
+ * rxd_table() - the pair's slots, and spares for a ring of @num entries
+ * @q:		the pair
+ * @num:	its RX ring's size (a power of two)
+ *
+ * Return: 0 or -ENOMEM.
+ */
+static int rxd_table(struct vn_queue *q, unsigned int num)
+{
+	struct vn_rxd *r = &q->rxd;
+	unsigned int i;
+
+	if (!r->t) {
+		r->t = calloc(1, sizeof(*r->t));
+		if (!r->t)
+			return -ENOMEM;
+		r->t->q = q;
+		for (i = 0; i < VN_RXD_SLOTS; i++) {
+			uloop_op_init(&r->t->slots[i].op, rxd_cb);
+			r->t->slots[i].t = r->t;
+		}
+	}
+	if (r->spare_cap == num)
+		return 0;
+	free(r->spare);
+	free(r->mark);
+	r->spare = calloc(num, sizeof(*r->spare));
+	r->mark = calloc((num + 7) / 8, 1);
+	r->spare_cap = num;
+	r->nspare = 0;
+	r->spare_head = 0;
+	if (r->spare && r->mark)
+		return 0;
+	free(r->spare);
+	free(r->mark);
+	r->spare = NULL;
+	r->mark = NULL;
+	r->spare_cap = 0;
+	return -ENOMEM;
+}
+
+/**
+ * vn_rxd_cancel() - cancel the pair's direct reads (submitted by the
+ * caller's next uloop_flush(), in the pair's thread)
+ * @q:	the pair
+ */
+void vn_rxd_cancel(struct vn_queue *q)
+{
+	struct vn_rxd *r = &q->rxd;
+	unsigned int i;
+
+	if (!r->t)
+		return;
+	for (i = 0; i < VN_RXD_SLOTS; i++) {
+		struct vn_rxd_slot *s = &r->t->slots[i];
+
+		if (s->busy && s->gen == r->gen)
+			uloop_cancel(q->loop, &s->op);
+	}
+}
+
+/* Reads in flight of this generation: their buffers become spares and
+ * their completions (a frame read just before: lost) only count. */
+static void rxd_reclaim(struct vn_queue *q)
+{
+	struct vn_rxd *r = &q->rxd;
+	unsigned int i;
+
+	for (i = 0; i < VN_RXD_SLOTS; i++) {
+		struct vn_rxd_slot *s = &r->t->slots[i];
+
+		if (s->busy && s->gen == r->gen)
+			rxd_slot_spare(r, s, 0);
+	}
+	r->gen++;
+}
+
+/**
+ * vn_rxd_settle() - before rings or memory change, after vn_rxd_cancel()
+ * and the flush: every buffer taken and not filled goes back to the guest
+ * @q:	the pair (this is its thread)
+ */
+void vn_rxd_settle(struct vn_queue *q)
+{
+	struct vn_rxd *r = &q->rxd;
+
+	if (!r->t)
+		return;
+	rxd_reclaim(q);
+	if (q->vn->vu.vq)
+		rxd_return(q, rxd_vq(q));
+	else
+		r->nspare = 0;
+}
+
+/**
+ * vn_rxd_off() - stop reading the peer directly and give it its reading
+ * back (a disconnect, a device closing, a condition gone)
+ * @q:	the pair (its thread)
+ *
+ * The buffers taken stay with the pair: the copy path fills them first
+ * (vn_rxd_spare_chain()), so the guest sees nothing of the switch.
+ */
+void vn_rxd_off(struct vn_queue *q)
+{
+	struct vn_rxd *r = &q->rxd;
+	struct port *peer = r->peer;
+
+	if (!r->on && !r->asked)
+		return;
+	vn_rxd_cancel(q);
+	uloop_flush(q->loop);
+	rxd_reclaim(q);
+	r->on = false;
+	r->asked = false;
+	r->peer = NULL;
+	if (peer)
+		peer->ops->read_direct(peer, q->idx, q->loop, false, NULL);
+}
+
+/**
+ * vn_rxd_spare_chain() - for the copy path: a buffer direct RX took and did
+ * not fill, as a popped chain
+ * @q:	the pair (not reading directly)
+ * @c:	filled
+ *
+ * Return: true if there was one (the oldest).
+ */
+bool vn_rxd_spare_chain(struct vn_queue *q, struct virtq_chain *c)
+{
+	struct vn_rxd *r = &q->rxd;
+	struct vn_rxd_buf *b;
+
+	if (!r->nspare || r->on)
+		return false;
+	b = &r->spare[r->spare_head];
+	r->spare_head = (r->spare_head + 1) & (r->spare_cap - 1);
+	r->nspare--;
+	c->head = b->head;
+	c->ndesc = b->ndesc;
+	c->nr = 0;
+	c->nw = b->niov;
+	c->rlen = 0;
+	c->wlen = b->room;
+	c->iov[0] = b->iov[0];
+	c->iov[1] = b->iov[1];
+	return true;
+}
+
+/**
+ * vn_rxd_spare_restore() - the copy path gives back the last @k buffers it
+ * took with vn_rxd_spare_chain() (a frame it could not deliver whole)
+ * @q:	the pair
+ * @k:	how many
+ *
+ * Nothing was added to the spares in between (direct RX is off), so the
+ * entries are still where they were.
+ */
+void vn_rxd_spare_restore(struct vn_queue *q, unsigned int k)
+{
+	struct vn_rxd *r = &q->rxd;
+
+	r->spare_head = (r->spare_head - k) & (r->spare_cap - 1);
+	r->nspare += k;
+}
+
+/* Ask the peer for its reading; true once granted and usable. */
+static bool rxd_start(struct vn_queue *q)
+{
+	struct virtio_net *vn = q->vn;
+	struct port *peer = vn->port.peer;
+	struct vn_rxd *r = &q->rxd;
+	int ret;
+
+	if (rxd_table(q, rxd_vq(q)->num))
+		return false;
+	r->peer = peer;
+	r->asked = true;
+	ret = peer->ops->read_direct(peer, q->idx, q->loop, true, &r->rd);
+	if (ret == 0)
+		return false;	/* ask again at the next iteration */
+	if (ret < 0 || r->rd.hdr_len != vn->hdr_len ||
+	    (r->rd.offloads & ~vn->guest_caps)) {
+		r->err = true;	/* not now: again after a watchdog period */
+		vn_rxd_off(q);
+		return false;
+	}
+	r->on = true;
+	return true;
+}
+
+/**
+ * vn_rxd_run() - per-iteration work of direct RX: publish what reads
+ * filled, start or stop reading directly, keep reads posted
+ * @q:	the pair (its thread)
+ */
+void vn_rxd_run(struct vn_queue *q)
+{
+	struct vn_rxd *r = &q->rxd;
+	struct virtq *vq;
+	unsigned int i;
+
+	if (r->push_due && q->vn->vu.vq && virtq_ready(rxd_vq(q))) {
+		r->push_due = false;
+		virtq_flush(rxd_vq(q));
+		virtq_notify(rxd_vq(q));
+	}
+	if (!rxd_fit(q)) {
+		if (!r->on && !r->asked)
+			return;
+		vn_rxd_cancel(q);
+		for (i = 0; i < VN_RXD_SLOTS; i++)
+			if (r->t->slots[i].busy &&
+			    r->t->slots[i].gen == r->gen)
+				return;	/* until their completions */
+		vn_rxd_off(q);
+		return;
+	}
+	if (!r->on && !rxd_start(q))
+		return;
+	vq = rxd_vq(q);
+	for (i = 0; i < VN_RXD_SLOTS; i++) {
+		struct vn_rxd_slot *s = &r->t->slots[i];
+
+		if (s->busy)
+			continue;
+		if (!rxd_fill(q, vq, s))
+			break;
+		if (uloop_readv(q->loop, &s->op, r->rd.fd, s->iov, s->niov,
+				ULOOP_OFF_CUR,
+				r->rd.fixed ? ULOOP_IO_FIXED_FILE : 0)) {
+			rxd_slot_spare(r, s, 0);
+			break;
+		}
+		s->busy = true;
+		s->gen = r->gen;
+		r->t->inflight++;
+	}
+}
+
+/**
+ * vn_rxd_detach() - the device lets go of the pair's slots: freed now, or
+ * by the last completion still due
+ * @q:	the pair (reads cancelled and settled)
+ */
+void vn_rxd_detach(struct vn_queue *q)
+{
+	struct vn_rxd *r = &q->rxd;
+
+	free(r->spare);
+	free(r->mark);
+	r->spare = NULL;
+	r->mark = NULL;
+	r->nspare = 0;
+	r->spare_cap = 0;
+	if (!r->t)
+		return;
+	r->t->q = NULL;
+	if (!r->t->inflight)
+		free(r->t);
+	r->t = NULL;
+}
+
+/**
+ * virtio_net_set_rx_copy() - turn direct RX off (or on again)
+ * @vn:		the device
+ * @copy:	true: copy every frame into the guest's buffers
+ *
+ * From the device's loop thread (a benchmark compares both ways in one
+ * run); direct reads stop at the next iteration.
+ */
+void virtio_net_set_rx_copy(struct virtio_net *vn, bool copy)
+{
+	vn->p.rx_copy = copy;
+}
