@@ -532,6 +532,42 @@ static void test_hold(struct venv *e, struct tb_topo *tp, struct tap *small)
 	port_disconnect(virtio_net_port(e->vn));
 }
 
+/* The tap is deleted while the device's direct reads wait on it: the
+ * reads end, the device gives the reading back, the tap's link goes down,
+ * and the loop does not spin (a timer or two per 100 ms). */
+static void test_rx_gone(struct venv *e, struct tap *small)
+{
+	char cmd[64];
+	struct tap_stats st;
+	uint64_t it0, end = uloop_now() + 2000000000ull;
+	unsigned int i;
+
+	TC_EQ(port_connect(virtio_net_port(e->vn), tap_port(small)), 0);
+	do {
+		uloop_run_once(&e->loop, 1000000);
+		tap_get_stats(small, &st);
+	} while (!st.direct_grants && uloop_now() < end);
+	TC_CHECK(st.direct_grants > 0);
+	for (i = 0; i < 20; i++)	/* the device posts its reads */
+		uloop_run_once(&e->loop, 1000000);
+	snprintf(cmd, sizeof(cmd), "ip link del %s", tap_ifname(small));
+	TC_EQ(system(cmd), 0);
+	it0 = e->loop.stats.iterations;
+	end = uloop_now() + 1000000000ull;
+	while (uloop_now() < end)
+		uloop_run_once(&e->loop, 100000000);
+	tap_get_stats(small, &st);
+	printf("tap deleted under direct reads: %lu loop iterations in 1 s, "
+	       "carrier lost %lu, NIC link %s\n",
+	       (unsigned long)(e->loop.stats.iterations - it0),
+	       (unsigned long)st.carrier_lost,
+	       port_link_ok(virtio_net_port(e->vn)) ? "up" : "down");
+	TC_CHECK(e->loop.stats.iterations - it0 < 200);
+	TC_CHECK(st.carrier_lost > 0);
+	TC_CHECK(!port_link_ok(virtio_net_port(e->vn)));
+	port_disconnect(virtio_net_port(e->vn));
+}
+
 /* A ring stop (a guest reset) while in-place writes of lent chains are
  * queued:
  * GET_VRING_BASE's reply finds every chain completed exactly once, and
@@ -642,6 +678,7 @@ int main(void)
 	tb_topo_add_tap(&tp, tap_ifname(small));
 	tb_run(&e.loop, &tp, NULL, NULL, 100);
 	test_hold(&e, &tp, small);
+	test_rx_gone(&e, small);
 	TC_EQ(port_connect(virtio_net_port(e.vn), tap_port(t)), 0);
 	test_stop(&e, &tp);
 
