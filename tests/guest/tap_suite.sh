@@ -38,8 +38,10 @@
 # queues and a NIC with N queue pairs (mq=on) on N vCPUs; the guest also
 # sends from each vCPU at once (pinned iperf3 uploads to N servers), and
 # the suite checks that qnet runs each queue on its own thread
-# (qnet-dp-qQ) and that every queue carried frames both ways. Root only;
-# exits 77 when a tool or privilege is missing.
+# (qnet-dp-qQ) and that every queue carried frames both ways; QG_PAUSE=1:
+# QEMU pauses the guest three times during the download (QMP stop and
+# cont: QEMU stops qnet's rings and starts them again), which must still
+# complete. Root only; exits 77 when a tool or privilege is missing.
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -284,6 +286,8 @@ else
 		[ "${qargs[$i]}" = -device ] &&
 			qargs[$((i + 1))]+=",romfile=${QG_QEMU_NIC_OPTS:+,$QG_QEMU_NIC_OPTS}"
 	done
+	[ -n "${QG_PAUSE:-}" ] &&
+		qargs+=(-qmp "unix:$work/qemu.qmp,server=on,wait=off")
 	ok "qnet ready: NIC $nicname, -netdev $mode"
 fi
 
@@ -347,6 +351,28 @@ log=$work/guest.log
 guest_pid=$!
 pids+=("$guest_pid")
 
+# QG_PAUSE: once the upload is done (the download starts), pause and
+# resume the guest three times; "$work/paused" says how many went through.
+if [ -n "${QG_PAUSE:-}" ]; then
+	(
+		for _ in $(seq 1500); do
+			grep -aq 'QNET-GUEST: iperf ok dir=up' "$log" 2>/dev/null && break
+			sleep 0.1
+		done
+		sleep 0.5
+		n=0
+		for _ in 1 2 3; do
+			"$QNETCTL" -s "$work/qemu.qmp" '{"execute":"stop"}' >/dev/null &&
+			sleep 0.2 &&
+			"$QNETCTL" -s "$work/qemu.qmp" '{"execute":"cont"}' >/dev/null &&
+			n=$((n + 1))
+			sleep 0.4
+		done
+		echo "$n" >"$work/paused"
+	) &
+	pids+=("$!")
+fi
+
 if [ "$mode" = qemu ]; then
 	if tap_wait "$tapname"; then
 		ok "QEMU created tap $tapname; its ifup script enslaved it to $br"
@@ -404,6 +430,13 @@ for dir in up down; do
 done
 
 mark_ok udp "guest UDP flood to $ns (iperf3 -u -b 0, 3 s) completed"
+if [ -n "${QG_PAUSE:-}" ]; then
+	if [ "$(cat "$work/paused" 2>/dev/null)" = 3 ]; then
+		ok "QEMU paused and resumed the guest 3 times during the download, which completed"
+	else
+		fail "QEMU paused and resumed the guest 3 times (got '$(cat "$work/paused" 2>/dev/null)')"
+	fi
+fi
 
 info "$(qgh_marker "$log" nicstats || echo 'no nicstats marker')"
 # The server side's TCP and the tap's kernel counters (informational).
@@ -601,10 +634,11 @@ import json, sys
 for p in json.loads(sys.argv[1])["return"]["ports"]:
     if p["name"] == sys.argv[2]:
         d = p.get("device", {})
-        print(d.get("rx_direct", -1), d.get("rx_direct_lost", -1))' "$js" "$nicname")
-				read -r rd_n rd_l <<<"$rd"
+        print(d.get("rx_direct", -1), d.get("rx_direct_lost", -1),
+              d.get("rx_direct_returned", -1))' "$js" "$nicname")
+				read -r rd_n rd_l rd_r <<<"$rd"
 				if [ "${rd_n:--1}" -ge 1000 ] && [ "$rd_n" -le "$n_rx" ]; then
-					ok "frames read from the tap straight into the guest's RX buffers: $rd_n of $n_rx (lost at stops: $rd_l)"
+					ok "frames read from the tap straight into the guest's RX buffers: $rd_n of $n_rx (at ring stops: $rd_l lost, $rd_r buffers given back empty)"
 				else
 					fail "frames read straight into the guest's RX buffers (rx_direct ${rd_n:-missing}, want 1000..$n_rx)"
 				fi
