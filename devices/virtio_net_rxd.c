@@ -597,6 +597,9 @@ void vn_rxd_run(struct vn_queue *q)
 	if (!r->on && !rxd_start(q))
 		return;
 	vq = rxd_vq(q);
+	/* a ring set up again with another size: spares were settled */
+	if (r->spare_cap != vq->num && (r->nspare || rxd_table(q, vq->num)))
+		return;
 	for (i = 0; i < VN_RXD_SLOTS; i++) {
 		struct vn_rxd_slot *s = &r->t->slots[i];
 

@@ -468,7 +468,8 @@ static void test_rx_gso(struct venv *e, struct tb_topo *tp, struct tap *t)
  * burst, so the buffers they and the spares hold lie between filled ones:
  * every buffer the device took is back in the used ring (filled, or given
  * back empty and counted) or before the base it returns; then the ring is
- * set up again and frames go straight into the guest's buffers again. */
+ * set up again with half the size and frames go straight into the
+ * guest's buffers again. */
 static void test_rx_stop(struct venv *e, struct tb_topo *tp)
 {
 	struct vu_vring_state st = { RXQ, 0 };
@@ -499,9 +500,9 @@ static void test_rx_stop(struct venv *e, struct tb_topo *tp)
 	       (unsigned long)(b.rx_direct_returned - a.rx_direct_returned));
 	TC_EQ((uint16_t)r.p.state.num, used);	/* nothing kept */
 	TC_EQ(zeros, b.rx_direct_returned - a.rx_direct_returned);
-	/* the guest sets the ring up again after its reset */
+	/* the guest sets the ring up again after its reset, smaller */
 	memset(vfe_ptr(&e->fe, e->fe.ring[RXQ].desc_gpa), 0, 0x1000);
-	TC_EQ(vfe_ring_setup(&e->fe, RXQ, 256), 0);
+	TC_EQ(vfe_ring_setup(&e->fe, RXQ, 128), 0);
 	rx_post(e, RX_BUFS);
 	TC_EQ(rx_run(e, tp, SEQ_RXSTOP + 100), N_RX);
 }
