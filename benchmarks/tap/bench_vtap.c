@@ -1,17 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* bench_vtap.c: guest TX into a tap: zero-copy (the tap writes from the guest's buffers) vs copying each chain, same run; one-piece frames and 64 KB GSO frames in pieces. */
 
-#include <errno.h>
-#include <sched.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "backends/tap.h"
-#include "tests/device/vtest.h"
+#include "benchmarks/tap/vbench.h"
 
 /*
  * DOC: bench-vtap
@@ -25,18 +19,16 @@
  * TCP GSO frame laid out as Linux sends one: the header, the 54-byte
  * linear part (Ethernet, IPv4, TCP) and 16 page fragments (18
  * descriptors; the frame is lent scattered, frame.iov). Each
- * round runs both ways for BENCH_MS: zero-copy (the tap writes from the
+ * round runs both ways for VBENCH_MS: zero-copy (the tap writes from the
  * guest's buffer and the chain completes after the write) and copy
  * (virtio_net_set_tx_copy(): the device copies each chain into a pool
  * frame, and the tap copies frames up to 512 bytes once more). Printed:
  * Mpps and CPU-ns per frame (the process's user + system time, which
  * includes the front-end's own posting and reaping and the kernel's tap
- * write), best of BENCH_ROUNDS rounds, and the ratio zero-copy / copy,
+ * write), best of VBENCH_ROUNDS rounds, and the ratio zero-copy / copy,
  * then peak RSS. Root only (exit 77 otherwise).
  */
 
-#define BENCH_MS	300
-#define BENCH_ROUNDS	5
 #define RING		256u
 #define TXQ		1
 
@@ -124,19 +116,22 @@ static unsigned int post(struct venv *e, unsigned int i, unsigned int len)
 }
 
 /**
- * run() - send frames for BENCH_MS
+ * run() - send frames for VBENCH_MS (a vbench_run_fn)
  * @e:		the device and front-end
- * @len:	frame length
+ * @way:	0: zero-copy, 1: copy (virtio_net_set_tx_copy())
+ * @arg:	the frame length (unsigned int *; 0: the GSO case)
  * @mpps:	set to frames per microsecond
  * @cpu_ns:	set to CPU-ns per frame
  */
-static void run(struct venv *e, unsigned int len, double *mpps,
+static void run(struct venv *e, unsigned int way, void *arg, double *mpps,
 		double *cpu_ns)
 {
+	unsigned int len = *(const unsigned int *)arg;
 	uint64_t t0 = now_ns(CLOCK_MONOTONIC), c0, t1, done = 0;
 	unsigned int out = 0, next = 0, per = len ? 1 : GSO_PIECES;
 	uint32_t id, l;
 
+	virtio_net_set_tx_copy(e->vn, way == 1);
 	c0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
 	do {
 		while ((out + 1) * per <= RING) {
@@ -152,7 +147,7 @@ static void run(struct venv *e, unsigned int len, double *mpps,
 			done++;
 		}
 		t1 = now_ns(CLOCK_MONOTONIC);
-	} while (t1 - t0 < BENCH_MS * 1000000ull);
+	} while (t1 - t0 < VBENCH_MS * 1000000ull);
 	/* let the ring drain so the next run starts empty */
 	while (out) {
 		uloop_run_once(&e->loop, 1000000);
@@ -167,75 +162,36 @@ static void run(struct venv *e, unsigned int len, double *mpps,
 int main(void)
 {
 	static const unsigned int lens[] = { 64, 1500, 0 };
-	struct tap_config cfg = { .ifname = "bvtap%d", .script = "no",
-				  .downscript = "no" };
-	struct virtio_net_params p;
+	static const char *const ways[2] = { "zero-copy", "copy" };
 	struct virtio_net_stats st;
 	struct tap_stats ts;
-	struct tap_err err;
-	struct rusage ru;
 	struct venv e;
 	struct tap *t;
-	unsigned int li, r, m;
+	unsigned int li;
 	int ret;
 
-	if (geteuid() != 0 || unshare(CLONE_NEWNET)) {
-		printf("SKIP: needs root and a private network namespace\n");
-		return 77;
-	}
-	virtio_net_params_default(&p);
-	p.peer_vnet = true;
-	vt_start(&e, &p, true);
-	ret = tap_open(&t, &cfg, &e.loop, "t0", &err);
-	if (ret) {
-		printf("SKIP: tap_open: %s\n", strerror(-ret));
-		return 77;
-	}
-	if (system("ip link set lo up && ip link set bvtap0 up"))
-		return 1;
-	port_disconnect(virtio_net_port(e.vn));
-	VT_EQ(port_connect(virtio_net_port(e.vn), tap_port(t)), 0);
-	vt_connect(&e, vt_features_default(), RING);
-
+	ret = vbench_open(&e, &t, "bvtap0", RING);
+	if (ret)
+		return ret;
 	printf("guest TX -> tap, %u ms x %u rounds; 64 and 1500: one "
 	       "descriptor per frame; gso: a %u-byte TCP frame in %u\n",
-	       BENCH_MS, BENCH_ROUNDS, GSO_LEN, GSO_PIECES);
+	       VBENCH_MS, VBENCH_ROUNDS, GSO_LEN, GSO_PIECES);
 	printf("%-6s %-10s %8s %12s\n", "bytes", "path", "Mpps", "CPU-ns/frame");
 	for (li = 0; li < 3; li++) {
 		char name[16];
-		double best_mpps[2] = { 0, 0 }, best_ns[2] = { 1e18, 1e18 };
 
 		fill_bufs(&e, lens[li]);
-		for (r = 0; r < BENCH_ROUNDS; r++) {
-			for (m = 0; m < 2; m++) {
-				double mpps, ns;
-
-				virtio_net_set_tx_copy(e.vn, m == 1);
-				run(&e, lens[li], &mpps, &ns);
-				if (mpps > best_mpps[m])
-					best_mpps[m] = mpps;
-				if (ns < best_ns[m])
-					best_ns[m] = ns;
-			}
-		}
 		if (lens[li])
 			snprintf(name, sizeof(name), "%u", lens[li]);
 		else
 			snprintf(name, sizeof(name), "gso");
-		for (m = 0; m < 2; m++)
-			printf("%-6s %-10s %8.3f %12.0f\n", name,
-			       m ? "copy" : "zero-copy", best_mpps[m],
-			       best_ns[m]);
-		printf("%-6s zero-copy / copy: %.2fx throughput, %.2fx CPU per "
-		       "frame (above 1: zero-copy is cheaper)\n", name,
-		       best_mpps[0] / best_mpps[1], best_ns[1] / best_ns[0]);
+		vbench_compare(&e, name, ways, run, (void *)&lens[li]);
 	}
 	virtio_net_stats(e.vn, &st);
-	getrusage(RUSAGE_SELF, &ru);
 	printf("device: tx_lent %llu (scattered %llu), bad headers %llu; "
 	       "peak RSS %ld KiB\n", (unsigned long long)st.tx_lent,
 	       (unsigned long long)st.tx_lent_scattered,
-	       (unsigned long long)st.tx_bad_vnet, ru.ru_maxrss);
+	       (unsigned long long)st.tx_bad_vnet, vbench_peak_rss_kib());
 	tap_get_stats(t, &ts);
 	printf("tap: wrote %llu frames, refused %llu headers, %llu writes "
 	       "failed\n", (unsigned long long)ts.tx_frames,
@@ -246,13 +202,6 @@ int main(void)
 	VT_EQ(st.tx_bad_vnet, 0);
 	VT_EQ(ts.bad_vnet, 0);
 	VT_EQ(ts.write_fails, 0);
-
-	vfe_fini(&e.fe);
-	vt_pump(&e);
-	port_disconnect(virtio_net_port(e.vn));
-	tap_close(t);
-	virtio_net_close(e.vn);
-	vt_pump(&e);
-	vt_release(&e);
+	vbench_close(&e, t);
 	return 0;
 }

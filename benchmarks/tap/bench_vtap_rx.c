@@ -2,22 +2,17 @@
 /* bench_vtap_rx.c: frames from a tap into a virtio-net guest's RX buffers: read straight into them (direct RX) vs copied by the device, same run; 64, 1500 bytes and 64 KB GSO frames. */
 
 #include <arpa/inet.h>
-#include <errno.h>
 #include <linux/if_packet.h>
 #include <linux/if_tun.h>
 #include <net/ethernet.h>
 #include <net/if.h>
-#include <sched.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "backends/tap.h"
-#include "tests/device/vtest.h"
+#include "benchmarks/tap/vbench.h"
 
 /*
  * DOC: bench-vtap-rx
@@ -29,7 +24,7 @@
  * vhost-user front-end (tests/device/vfe.c, playing the guest) posts:
  * 256 mergeable buffers of 2 KiB, each posted again as soon as it is
  * reaped. A round sends BATCH frames, then runs the loop until all are
- * reaped, for BENCH_MS, both ways: direct RX (the kernel reads the tap
+ * reaped, for VBENCH_MS, both ways: direct RX (the kernel reads the tap
  * straight into the guest's buffers: devices/virtio_net_rxd.c) and copy
  * (virtio_net_set_rx_copy(): the tap's multishot read fills its own
  * buffers, the device copies each frame into the guest's). Cases: 64-
@@ -37,12 +32,10 @@
  * TSO, so the kernel hands it over whole; 32 guest buffers each). Printed:
  * frames per microsecond and CPU-ns per frame (the process's user +
  * system time: the packet socket's sends, the tap's reads, the device,
- * the front-end), best of BENCH_ROUNDS, the ratio, peak RSS. Frames the
+ * the front-end), best of VBENCH_ROUNDS, the ratio, peak RSS. Frames the
  * kernel dropped (none expected) are counted. Root only (exit 77).
  */
 
-#define BENCH_MS	300
-#define BENCH_ROUNDS	5
 #define RING		256u
 #define RXQ		0
 #define BATCH		32u
@@ -126,25 +119,34 @@ static size_t build(unsigned int len)
 	return 10 + GSO_LEN;
 }
 
+/* What run() measures: the packet socket, the bytes per send, frames
+ * sent and not received so far. */
+struct rx_case {
+	int sock;
+	size_t size;
+	uint64_t lost;
+};
+
 /**
- * run() - send and receive for BENCH_MS
+ * run() - send and receive for VBENCH_MS (a vbench_run_fn)
  * @e:		the device and front-end
- * @sock:	the packet socket on the tap
- * @size:	bytes per send (header included)
+ * @way:	0: direct RX, 1: copy (virtio_net_set_rx_copy())
+ * @arg:	the struct rx_case
  * @mpps:	set to frames per microsecond
  * @cpu_ns:	set to CPU-ns per frame
- * @lost:	frames sent and not received, added
  */
-static void run(struct venv *e, int sock, size_t size, double *mpps,
-		double *cpu_ns, uint64_t *lost)
+static void run(struct venv *e, unsigned int way, void *arg, double *mpps,
+		double *cpu_ns)
 {
+	struct rx_case *c = arg;
 	uint64_t t0 = now_ns(CLOCK_MONOTONIC), c0, t1, done = 0, sent = 0;
 	unsigned int i, idle;
 
+	virtio_net_set_rx_copy(e->vn, way == 1);
 	c0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
 	do {
 		for (i = 0; i < BATCH; i++)
-			if (send(sock, pkt, size, 0) == (ssize_t)size)
+			if (send(c->sock, pkt, c->size, 0) == (ssize_t)c->size)
 				sent++;
 		for (idle = 0; done < sent && idle < 50;) {
 			unsigned int got;
@@ -155,8 +157,8 @@ static void run(struct venv *e, int sock, size_t size, double *mpps,
 			idle = got ? 0 : idle + 1;
 		}
 		t1 = now_ns(CLOCK_MONOTONIC);
-	} while (t1 - t0 < BENCH_MS * 1000000ull);
-	*lost += sent > done ? sent - done : 0;
+	} while (t1 - t0 < VBENCH_MS * 1000000ull);
+	c->lost += sent > done ? sent - done : 0;
 	*mpps = (double)done / (double)(t1 - t0) * 1000.0;
 	*cpu_ns = (double)(now_ns(CLOCK_PROCESS_CPUTIME_ID) - c0) /
 		  (double)(done ? done : 1);
@@ -182,92 +184,47 @@ static int pkt_socket(const char *ifname)
 int main(void)
 {
 	static const unsigned int lens[] = { 64, 1500, 0 };
-	struct tap_config cfg = { .ifname = "bvrtap%d", .script = "no",
-				  .downscript = "no" };
-	struct virtio_net_params p;
+	static const char *const ways[2] = { "direct", "copy" };
 	struct virtio_net_stats st;
-	struct tap_err err;
-	struct rusage ru;
-	uint64_t lost = 0;
+	struct rx_case c = { 0 };
 	struct venv e;
 	struct tap *t;
-	unsigned int li, r, m, i;
-	int ret, sock;
+	unsigned int li, i;
+	int ret;
 
-	if (geteuid() != 0 || unshare(CLONE_NEWNET)) {
-		printf("SKIP: needs root and a private network namespace\n");
-		return 77;
-	}
-	virtio_net_params_default(&p);
-	p.peer_vnet = true;
-	vt_start(&e, &p, true);
-	ret = tap_open(&t, &cfg, &e.loop, "t0", &err);
-	if (ret) {
-		printf("SKIP: tap_open: %s\n", strerror(-ret));
-		return 77;
-	}
+	ret = vbench_open(&e, &t, "bvrtap0", RING);
+	if (ret)
+		return ret;
 	VT_EQ(tap_set_offload(t, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6), 0);
-	if (system("sysctl -qw net.ipv6.conf.bvrtap0.disable_ipv6=1; "
-		   "ip link set lo up && ip link set bvrtap0 up"))
-		return 1;
-	port_disconnect(virtio_net_port(e.vn));
-	VT_EQ(port_connect(virtio_net_port(e.vn), tap_port(t)), 0);
-	vt_connect(&e, vt_features_default(), RING);
 	for (i = 0; i < RING; i++)
 		post(&e, vfe_alloc(&e.fe, BUF));
 	vfe_publish(&e.fe, RXQ);
 	vfe_kick(&e.fe, RXQ);
-	sock = pkt_socket("bvrtap0");
+	c.sock = pkt_socket("bvrtap0");
 
 	printf("tap -> guest RX buffers, %u ms x %u rounds, %u frames per "
-	       "send batch; gso: a %u-byte TCP frame\n", BENCH_MS,
-	       BENCH_ROUNDS, BATCH, GSO_LEN);
-	printf("%-6s %-8s %8s %12s\n", "bytes", "path", "Mpps", "CPU-ns/frame");
+	       "send batch; gso: a %u-byte TCP frame\n", VBENCH_MS,
+	       VBENCH_ROUNDS, BATCH, GSO_LEN);
+	printf("%-6s %-10s %8s %12s\n", "bytes", "path", "Mpps", "CPU-ns/frame");
 	for (li = 0; li < 3; li++) {
-		double best_mpps[2] = { 0, 0 }, best_ns[2] = { 1e18, 1e18 };
-		size_t size = build(lens[li]);
 		char name[16];
 
-		for (r = 0; r < BENCH_ROUNDS; r++) {
-			for (m = 0; m < 2; m++) {
-				double mpps, ns;
-
-				virtio_net_set_rx_copy(e.vn, m == 1);
-				run(&e, sock, size, &mpps, &ns, &lost);
-				if (mpps > best_mpps[m])
-					best_mpps[m] = mpps;
-				if (ns < best_ns[m])
-					best_ns[m] = ns;
-			}
-		}
+		c.size = build(lens[li]);
 		if (lens[li])
 			snprintf(name, sizeof(name), "%u", lens[li]);
 		else
 			snprintf(name, sizeof(name), "gso");
-		for (m = 0; m < 2; m++)
-			printf("%-6s %-8s %8.3f %12.0f\n", name,
-			       m ? "copy" : "direct", best_mpps[m], best_ns[m]);
-		printf("%-6s direct / copy: %.2fx throughput, %.2fx CPU per "
-		       "frame (above 1: direct is cheaper)\n", name,
-		       best_mpps[0] / best_mpps[1], best_ns[1] / best_ns[0]);
+		vbench_compare(&e, name, ways, run, &c);
 	}
 	virtio_net_stats(e.vn, &st);
-	getrusage(RUSAGE_SELF, &ru);
 	printf("device: rx_direct %llu, returned empty %llu, lost %llu; "
 	       "frames not received %llu; peak RSS %ld KiB\n",
 	       (unsigned long long)st.rx_direct,
 	       (unsigned long long)st.rx_direct_returned,
 	       (unsigned long long)st.rx_direct_lost,
-	       (unsigned long long)lost, ru.ru_maxrss);
+	       (unsigned long long)c.lost, vbench_peak_rss_kib());
 	VT_CHECK(st.rx_direct > 0);
-
-	close(sock);
-	vfe_fini(&e.fe);
-	vt_pump(&e);
-	port_disconnect(virtio_net_port(e.vn));
-	tap_close(t);
-	virtio_net_close(e.vn);
-	vt_pump(&e);
-	vt_release(&e);
+	close(c.sock);
+	vbench_close(&e, t);
 	return 0;
 }
