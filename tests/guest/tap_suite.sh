@@ -554,6 +554,17 @@ else
 fi
 
 # ---- qnet's counters (monitor) against what went through
+# dev_stats JSON NAME FIELD...: print the FIELDs of port NAME's "device"
+# object (a vhost-user NIC's counters) in a query-netstats reply, -1 for
+# each one missing.
+dev_stats() {
+	python3 -c '
+import json, sys
+for p in json.loads(sys.argv[1])["return"]["ports"]:
+    if p["name"] == sys.argv[2]:
+        d = p.get("device", {})
+        print(*(d.get(f, -1) for f in sys.argv[3:]))' "$@"
+}
 # port_stats JSON NAME: print "rx_packets tx_packets rx_bytes tx_bytes
 # send_drops write_drops" of port NAME in a query-netstats reply. Write-side
 # drops are frames the peer handed over that never reached the device
@@ -606,14 +617,8 @@ if [ "$mode" != qemu ]; then
 		# copied by the device (devices/virtio_net_zc.c).
 		if [ "$fe" = virtio ] && [ "$mode" = tap ] &&
 		   [[ "${QG_TAP_OPTS:-}" != *vnet_hdr=off* ]]; then
-			zc=$(python3 -c '
-import json, sys
-for p in json.loads(sys.argv[1])["return"]["ports"]:
-    if p["name"] == sys.argv[2]:
-        d = p.get("device", {})
-        print(d.get("tx_lent", -1), d.get("tx_unshared", -1),
-              d.get("tx_lent_scattered", -1))' "$js" "$nicname")
-			read -r zc_n zc_u zc_s <<<"$zc"
+			read -r zc_n zc_u zc_s < <(dev_stats "$js" "$nicname" \
+				tx_lent tx_unshared tx_lent_scattered)
 			if [ "${zc_n:--1}" -ge 1000 ] && [ "$zc_n" -le "$n_tx" ]; then
 				ok "guest TX chains lent to the tap, not copied by the device: $zc_n of $n_tx frames ($zc_u copied after all)"
 			else
@@ -629,14 +634,8 @@ for p in json.loads(sys.argv[1])["return"]["ports"]:
 			# guest's buffers (devices/virtio_net_rxd.c), except
 			# on queue workers and on the epoll fallback
 			if [ "$QUEUES" = 1 ] && [ "${QNET_URING:-}" != epoll ]; then
-				rd=$(python3 -c '
-import json, sys
-for p in json.loads(sys.argv[1])["return"]["ports"]:
-    if p["name"] == sys.argv[2]:
-        d = p.get("device", {})
-        print(d.get("rx_direct", -1), d.get("rx_direct_lost", -1),
-              d.get("rx_direct_returned", -1))' "$js" "$nicname")
-				read -r rd_n rd_l rd_r <<<"$rd"
+				read -r rd_n rd_l rd_r < <(dev_stats "$js" "$nicname" \
+					rx_direct rx_direct_lost rx_direct_returned)
 				if [ "${rd_n:--1}" -ge 1000 ] && [ "$rd_n" -le "$n_rx" ]; then
 					ok "frames read from the tap straight into the guest's RX buffers: $rd_n of $n_rx (at ring stops: $rd_l lost, $rd_r buffers given back empty)"
 				else
@@ -648,11 +647,7 @@ for p in json.loads(sys.argv[1])["return"]["ports"]:
 		# barriers: no kick may go missing, even under the UDP flood
 		# (the watchdog would count it: devices/virtio_net_mq.c)
 		if [ "$fe" = virtio ]; then
-			km=$(python3 -c '
-import json, sys
-for p in json.loads(sys.argv[1])["return"]["ports"]:
-    if p["name"] == sys.argv[2]:
-        print(p.get("device", {}).get("tx_kick_missed", -1))' "$js" "$nicname")
+			km=$(dev_stats "$js" "$nicname" tx_kick_missed)
 			if [ "${km:--1}" = 0 ]; then
 				ok "no TX kick went missing (tx_kick_missed 0)"
 			else

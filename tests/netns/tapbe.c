@@ -448,3 +448,20 @@ unsigned int tb_build_tcp(uint8_t *b, unsigned int payload, uint16_t sport,
 	b[51] = (uint8_t)ps;
 	return 54 + payload;
 }
+
+/**
+ * tb_gso_hdr() - the header of a TCPv4 GSO frame built by tb_build_tcp()
+ * (NEEDS_CSUM on the TCP checksum), as a packet socket takes it
+ * @h:		filled
+ * @mss:	gso_size
+ */
+void tb_gso_hdr(struct virtio_net_hdr *h, uint16_t mss)
+{
+	memset(h, 0, sizeof(*h));
+	h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	h->csum_start = 34;
+	h->csum_offset = 16;
+	h->gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+	h->gso_size = mss;
+	h->hdr_len = 54;
+}

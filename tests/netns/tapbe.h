@@ -70,6 +70,7 @@ uint32_t tb_csum_add(uint32_t sum, const uint8_t *p, size_t len);
 uint16_t tb_csum_fold(uint32_t sum);
 unsigned int tb_build_tcp(uint8_t *b, unsigned int payload, uint16_t sport,
 			  uint16_t dport);
+void tb_gso_hdr(struct virtio_net_hdr *h, uint16_t mss);
 
 /**
  * struct tfe - a test front-end port (stands for a NIC)

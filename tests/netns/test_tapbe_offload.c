@@ -130,13 +130,7 @@ static void gso_in(struct uloop *loop, struct tb_topo *tp, struct tfe *e,
 
 	TB_CHECK(tap_set_offload(t, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6) == 0);
 	memcpy(pkt + 10 + 6, "\x02\x00\x00\x00\x00\x0b", 6);
-	memset(h, 0, sizeof(*h));
-	h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-	h->csum_start = 34;
-	h->csum_offset = 16;
-	h->gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
-	h->gso_size = MSS;
-	h->hdr_len = 54;
+	tb_gso_hdr(h, MSS);
 	TB_CHECK(send(tp->pkt, pkt, 10 + len, 0) == (ssize_t)(10 + len));
 	while (uloop_now() < end && e->rx_gso == before)
 		tb_run(loop, tp, NULL, NULL, 10);

@@ -418,13 +418,7 @@ static void test_rx_gso(struct venv *e, struct tb_topo *tp, struct tap *t)
 	TC_EQ(tap_set_offload(t, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6), 0);
 	memcpy(pkt + 10, guest_mac, 6);
 	memcpy(pkt + 10 + 6, "\x02\x00\x00\x00\x00\x0b", 6);
-	memset(h, 0, sizeof(*h));
-	h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-	h->csum_start = 34;
-	h->csum_offset = 16;
-	h->gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
-	h->gso_size = 1448;
-	h->hdr_len = 54;
+	tb_gso_hdr(h, 1448);
 	TC_EQ(send(tp->pkt, pkt, 10 + len, 0), (ssize_t)(10 + len));
 	while (uloop_now() < end && (!want || nbuf < want)) {
 		uloop_run_once(&e->loop, 1000000);

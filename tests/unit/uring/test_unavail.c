@@ -63,17 +63,20 @@ static int run_in_worker(struct uloop *loop, void *arg)
 	return 41;
 }
 
-/*
- * In a child whose stderr is a pipe: deny io_uring with @err; uloop and
- * uworker fall back to epoll and work; one line says so.
+/**
+ * in_child() - run @fn(@arg) in a child whose stderr is a pipe
+ * @fn:		what the child does (it exits with its status)
+ * @arg:	passed to @fn
+ * @out:	what the child wrote on stderr, NUL-terminated
+ * @cap:	room in @out
+ * @n:		set to the bytes read (<= 0: none)
+ *
+ * Return: the child's exit status (the test fails on a signal).
  */
-static void check_denied(int err)
+static int in_child(int (*fn)(const void *arg), const void *arg, char *out,
+		    size_t cap, ssize_t *n)
 {
-	static struct uworker w;
-	struct uloop loop;
-	char out[512] = "";
-	int status, ret, ep[2];
-	ssize_t n;
+	int status, ep[2];
 	pid_t pid;
 
 	UT_EQ(pipe(ep), 0);
@@ -81,35 +84,75 @@ static void check_denied(int err)
 	UT_CHECK(pid >= 0);
 	if (pid == 0) {
 		dup2(ep[1], 2);
-		ret = deny_io_uring(err);
-		if (ret) {
-			printf("SKIP: cannot install a seccomp filter: %s\n",
-			       strerror(-ret));
-			fflush(stdout);
-			_exit(UT_SKIP);
-		}
-		UT_EQ(uloop_init(&loop, NULL), 0);
-		UT_CHECK(uloop_features(&loop) & ULOOP_F_EMULATED);
-		check_works(&loop);
-		UT_EQ(uworker_start(&w, "denied", NULL, 0), 0);
-		UT_EQ(uworker_call(&w, run_in_worker, NULL), 41);
-		uworker_stop(&w);
-		uloop_fini(&loop);
-		_exit(0);
+		_exit(fn(arg));
 	}
 	close(ep[1]);
 	UT_EQ(waitpid(pid, &status, 0), pid);
-	n = read(ep[0], out, sizeof(out) - 1);
+	memset(out, 0, cap);
+	*n = read(ep[0], out, cap - 1);
 	close(ep[0]);
-	UT_CHECK(WIFEXITED(status));
-	if (WEXITSTATUS(status) == UT_SKIP)
-		exit(UT_SKIP);
 	fputs(out, stdout);
-	UT_EQ(WEXITSTATUS(status), 0);
+	UT_CHECK(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+/* Child of check_denied(): deny io_uring with *@arg; a loop and a worker
+ * fall back to epoll and work. */
+static int denied_child(const void *arg)
+{
+	static struct uworker w;
+	struct uloop loop;
+	int ret = deny_io_uring(*(const int *)arg);
+
+	if (ret) {
+		printf("SKIP: cannot install a seccomp filter: %s\n",
+		       strerror(-ret));
+		fflush(stdout);
+		return UT_SKIP;
+	}
+	UT_EQ(uloop_init(&loop, NULL), 0);
+	UT_CHECK(uloop_features(&loop) & ULOOP_F_EMULATED);
+	check_works(&loop);
+	UT_EQ(uworker_start(&w, "denied", NULL, 0), 0);
+	UT_EQ(uworker_call(&w, run_in_worker, NULL), 41);
+	uworker_stop(&w);
+	uloop_fini(&loop);
+	return 0;
+}
+
+/*
+ * In a child whose stderr is a pipe: deny io_uring with @err; uloop and
+ * uworker fall back to epoll and work; one line says so.
+ */
+static void check_denied(int err)
+{
+	char out[512];
+	ssize_t n;
+	int st = in_child(denied_child, &err, out, sizeof(out), &n);
+
+	if (st == UT_SKIP)
+		exit(UT_SKIP);
+	UT_EQ(st, 0);
 	/* exactly one line, naming the reason, for two loops */
 	UT_CHECK(n > 0 && strchr(out, '\n') == out + n - 1);
 	UT_CHECK(strstr(out, "falls back to epoll") != NULL);
 	UT_CHECK(strstr(out, strerror(err)) != NULL);
+}
+
+/* Child of check_env(): QNET_URING=@arg; two loops on io_uring. */
+static int env_child(const void *arg)
+{
+	struct uloop a, b;
+
+	setenv("QNET_URING", arg, 1);
+	UT_EQ(uloop_init(&a, NULL), 0);
+	UT_EQ(uloop_init(&b, NULL), 0);
+	UT_CHECK(!(uloop_features(&a) & ULOOP_F_EMULATED));
+	UT_CHECK(!(uloop_features(&b) & ULOOP_F_EMULATED));
+	check_works(&a);
+	uloop_fini(&b);
+	uloop_fini(&a);
+	return 0;
 }
 
 /*
@@ -119,33 +162,10 @@ static void check_denied(int err)
  */
 static void check_env(const char *value, const char *line)
 {
-	struct uloop a, b;
-	char out[512] = "";
-	int status, ep[2];
+	char out[512];
 	ssize_t n;
-	pid_t pid;
 
-	UT_EQ(pipe(ep), 0);
-	pid = fork();
-	UT_CHECK(pid >= 0);
-	if (pid == 0) {
-		dup2(ep[1], 2);
-		setenv("QNET_URING", value, 1);
-		UT_EQ(uloop_init(&a, NULL), 0);
-		UT_EQ(uloop_init(&b, NULL), 0);
-		UT_CHECK(!(uloop_features(&a) & ULOOP_F_EMULATED));
-		UT_CHECK(!(uloop_features(&b) & ULOOP_F_EMULATED));
-		check_works(&a);
-		uloop_fini(&b);
-		uloop_fini(&a);
-		_exit(0);
-	}
-	close(ep[1]);
-	UT_EQ(waitpid(pid, &status, 0), pid);
-	n = read(ep[0], out, sizeof(out) - 1);
-	close(ep[0]);
-	fputs(out, stdout);
-	UT_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	UT_EQ(in_child(env_child, value, out, sizeof(out), &n), 0);
 	if (!line) {
 		UT_CHECK(n <= 0);
 		return;
