@@ -41,8 +41,9 @@
  * with filters on either port (they must see the frames), packed rings,
  * a guest without MRG_RXBUF, pairs on queue workers, the epoll fallback,
  * offloads on the tap the guest did not take, or rx_copy. A guest buffer
- * in more than two pieces, or buffers too small for a frame in
- * VN_RXD_BUFS of them, turn it off until the next reset. A read error
+ * in more than two pieces, buffers too small for a frame in
+ * VN_RXD_BUFS of them, or a ring whose buffers all together cannot hold
+ * one, turn it off until the next reset. A read error
  * (tap down or deleted) hands the reading back to the tap, whose carrier
  * logic takes over; direct RX is tried again a watchdog period later.
  */
@@ -605,8 +606,13 @@ void vn_rxd_run(struct vn_queue *q)
 
 		if (s->busy)
 			continue;
-		if (!rxd_fill(q, vq, s))
+		if (!rxd_fill(q, vq, s)) {
+			/* every buffer of the ring held and still not room
+			 * for one frame: this ring is too small for reads */
+			if (r->nspare >= vq->num)
+				r->unfit = true;
 			break;
+		}
 		if (uloop_readv(q->loop, &s->op, r->rd.fd, s->iov, s->niov,
 				ULOOP_OFF_CUR,
 				r->rd.fixed ? ULOOP_IO_FIXED_FILE : 0)) {

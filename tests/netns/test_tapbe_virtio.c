@@ -501,6 +501,32 @@ static void test_rx_stop(struct venv *e, struct tb_topo *tp)
 	TC_EQ(rx_run(e, tp, SEQ_RXSTOP + 100), N_RX);
 }
 
+/* Set the RX ring up again with @num buffers (a guest reset). */
+static void rx_ring_again(struct venv *e, unsigned int num)
+{
+	struct vu_vring_state st = { RXQ, 0 };
+	struct vu_msg r;
+	uint32_t id, len;
+
+	TC_EQ(vfe_call(&e->fe, VU_GET_VRING_BASE, &st, 8, NULL, 0, &r), 0);
+	while (vfe_reap(&e->fe, RXQ, &id, &len))
+		;
+	memset(vfe_ptr(&e->fe, e->fe.ring[RXQ].desc_gpa), 0, 0x1000);
+	TC_EQ(vfe_ring_setup(&e->fe, RXQ, num), 0);
+	rx_post(e, num);
+}
+
+/* A ring of 16 buffers of 2 KiB cannot hold a 64 KiB frame even all
+ * together: the device reads nothing directly, every frame still arrives
+ * (copied), and a ring of 128 brings direct RX back. */
+static void test_rx_small_ring(struct venv *e, struct tb_topo *tp)
+{
+	rx_ring_again(e, 16);
+	TC_EQ(rx_run(e, tp, SEQ_RXSTOP + 3000), 0);
+	rx_ring_again(e, 128);
+	TC_EQ(rx_run(e, tp, SEQ_RXSTOP + 6000), N_RX);
+}
+
 /* A tap with 8 write slots holds the device: the lent frames it did not
  * take are copied at once (a held frame keeps no guest buffer), every
  * chain completes and every frame arrives. */
@@ -668,6 +694,7 @@ int main(void)
 	test_rx(&e, &tp, t);
 	test_rx_gso(&e, &tp, t);
 	test_rx_stop(&e, &tp);
+	test_rx_small_ring(&e, &tp);
 	ret = tap_open(&small, &small_cfg, &e.loop, "t1", &err);
 	TC_EQ(ret, 0);
 	tb_topo_add_tap(&tp, tap_ifname(small));
