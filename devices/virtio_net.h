@@ -112,6 +112,8 @@ struct virtio_net_params {
  *		   a ring stopped or the memory changed with direct reads on
  * @rx_direct_lost: frames a direct read had put in the guest's buffers
  *		   just before such a stop (dropped)
+ * @rx_direct_paused: times direct RX paused for a watchdog period because
+ *		   the guest's buffers held could not make one read
  * @rarp_sent:	   RARP announcements sent (SEND_RARP)
  * @ctrl_cmds:	   control-queue commands answered
  * @ctrl_errors:   of which refused (VIRTIO_NET_ERR) or malformed
@@ -136,6 +138,7 @@ struct virtio_net_stats {
 	uint64_t rx_direct;
 	uint64_t rx_direct_returned;
 	uint64_t rx_direct_lost;
+	uint64_t rx_direct_paused;
 	uint64_t rarp_sent;
 	uint64_t ctrl_cmds;
 	uint64_t ctrl_errors;

@@ -111,6 +111,7 @@ struct vn_rxd_table {
  * @err:	a read failed: not again until the watchdog's next period
  * @unfit:	the guest's buffers do not suit: not again until a quiesce
  * @push_due:	used entries not yet published
+ * @stuck:	watchdog periods with spares held and no read posted
  */
 struct vn_rxd {
 	struct vn_rxd_table *t;
@@ -127,6 +128,7 @@ struct vn_rxd {
 	bool err;
 	bool unfit;
 	bool push_due;
+	uint8_t stuck;
 };
 
 /**
@@ -340,6 +342,7 @@ void vn_rxd_cancel(struct vn_queue *q);
 void vn_rxd_settle(struct vn_queue *q);
 void vn_rxd_off(struct vn_queue *q);
 void vn_rxd_detach(struct vn_queue *q);
+void vn_rxd_watch(struct vn_queue *q);
 bool vn_rxd_spare_chain(struct vn_queue *q, struct virtq_chain *c);
 void vn_rxd_spare_restore(struct vn_queue *q, unsigned int k);
 

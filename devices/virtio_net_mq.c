@@ -61,7 +61,7 @@ static void vn_watch_cb(struct uloop *loop, struct uloop_timer *t)
 	if (!q->vn->vu.vq)
 		return;
 	vn_rx_wake(q);
-	q->rxd.err = false;	/* direct RX may be tried again */
+	vn_rxd_watch(q);
 	vq = &q->vn->vu.vq[2 * q->idx + 1];
 	if (!virtq_ready(vq) || vq->packed || q->in_tx || q->held.n ||
 	    q->tx_starved)

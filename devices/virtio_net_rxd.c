@@ -626,6 +626,37 @@ void vn_rxd_run(struct vn_queue *q)
 }
 
 /**
+ * vn_rxd_watch() - the kick watchdog's look at direct RX (each period)
+ * @q:	the pair (its thread)
+ *
+ * A failed read may be tried again. Buffers held as spares while no read
+ * could be posted for two whole periods (a guest that posted fewer
+ * buffers than one frame needs and waits for frames before it posts
+ * more) go to the copy path: direct RX pauses for a period.
+ */
+void vn_rxd_watch(struct vn_queue *q)
+{
+	struct vn_rxd *r = &q->rxd;
+	unsigned int i;
+
+	r->err = false;
+	if (!r->on || !r->nspare) {
+		r->stuck = 0;
+		return;
+	}
+	for (i = 0; i < VN_RXD_SLOTS; i++)
+		if (r->t->slots[i].busy && r->t->slots[i].gen == r->gen) {
+			r->stuck = 0;
+			return;
+		}
+	if (++r->stuck < 2)
+		return;
+	r->stuck = 0;
+	r->err = true;
+	q->stats.rx_direct_paused++;
+}
+
+/**
  * vn_rxd_detach() - the device lets go of the pair's slots: freed now, or
  * by the last completion still due
  * @q:	the pair (reads cancelled and settled)

@@ -17,6 +17,7 @@
 #define SEQ_FILTER 11000
 #define SEQ_RX 20000
 #define SEQ_RXSTOP 30000
+#define SEQ_FEW 40000
 #define RXQ 0
 #define RX_BUFS 128
 #define N_RX 2000
@@ -501,8 +502,10 @@ static void test_rx_stop(struct venv *e, struct tb_topo *tp)
 	TC_EQ(rx_run(e, tp, SEQ_RXSTOP + 100), N_RX);
 }
 
-/* Set the RX ring up again with @num buffers (a guest reset). */
-static void rx_ring_again(struct venv *e, unsigned int num)
+/* Set the RX ring up again with @num entries (a guest reset) and post
+ * @posted buffers. */
+static void rx_ring_again(struct venv *e, unsigned int num,
+			  unsigned int posted)
 {
 	struct vu_vring_state st = { RXQ, 0 };
 	struct vu_msg r;
@@ -513,7 +516,7 @@ static void rx_ring_again(struct venv *e, unsigned int num)
 		;
 	memset(vfe_ptr(&e->fe, e->fe.ring[RXQ].desc_gpa), 0, 0x1000);
 	TC_EQ(vfe_ring_setup(&e->fe, RXQ, num), 0);
-	rx_post(e, num);
+	rx_post(e, posted);
 }
 
 /* A ring of 16 buffers of 2 KiB cannot hold a 64 KiB frame even all
@@ -521,10 +524,36 @@ static void rx_ring_again(struct venv *e, unsigned int num)
  * (copied), and a ring of 128 brings direct RX back. */
 static void test_rx_small_ring(struct venv *e, struct tb_topo *tp)
 {
-	rx_ring_again(e, 16);
+	rx_ring_again(e, 16, 16);
 	TC_EQ(rx_run(e, tp, SEQ_RXSTOP + 3000), 0);
-	rx_ring_again(e, 128);
+	rx_ring_again(e, 128, 128);
 	TC_EQ(rx_run(e, tp, SEQ_RXSTOP + 6000), N_RX);
+}
+
+/* A guest that posted 20 buffers, fewer than one read needs, and waits
+ * for frames before it posts more: after two watchdog periods direct RX
+ * pauses and the frames arrive through the copy path, in those buffers. */
+static void test_rx_few_buffers(struct venv *e, struct tb_topo *tp)
+{
+	uint64_t paused = vt_stats(e).rx_direct_paused;
+	uint64_t end = uloop_now() + 3000000000ull;
+	unsigned int got = 0, i;
+	bool bad = false;
+
+	rx_ring_again(e, 128, 20);
+	for (i = 0; i < 10; i++)
+		TC_EQ(tb_pkt_send(tp, 1000, SEQ_FEW + i), 0);
+	while (uloop_now() < end && got < 10) {
+		uloop_run_once(&e->loop, 10000000);
+		rx_reap(e, SEQ_FEW, &got, &bad);
+	}
+	printf("20 buffers posted, 10 frames sent: %u arrived, direct RX "
+	       "paused %lu time(s)\n", got,
+	       (unsigned long)(vt_stats(e).rx_direct_paused - paused));
+	TC_EQ(got, 10);
+	TC_CHECK(!bad);
+	TC_CHECK(vt_stats(e).rx_direct_paused > paused);
+	rx_ring_again(e, 128, 128);
 }
 
 /* A tap with 8 write slots holds the device: the lent frames it did not
@@ -695,6 +724,7 @@ int main(void)
 	test_rx_gso(&e, &tp, t);
 	test_rx_stop(&e, &tp);
 	test_rx_small_ring(&e, &tp);
+	test_rx_few_buffers(&e, &tp);
 	ret = tap_open(&small, &small_cfg, &e.loop, "t1", &err);
 	TC_EQ(ret, 0);
 	tb_topo_add_tap(&tp, tap_ifname(small));
