@@ -86,12 +86,22 @@ static void tap_port_read_done(struct port *p, unsigned int queue, int res)
 		tap_rx_direct_done(&t->q[queue], res);
 }
 
+static void tap_port_peer_lost(struct port *p)
+{
+	struct tap *t = p->priv;
+	unsigned int q;
+
+	for (q = 0; q < t->nqueues; q++)
+		tap_rx_direct_lost(&t->q[q]);
+}
+
 static const struct port_ops tap_port_ops = {
 	.receive = tap_port_receive,
 	.resume = tap_port_resume,
 	.borrow_ok = tap_port_borrow_ok,
 	.read_direct = tap_port_read_direct,
 	.read_done = tap_port_read_done,
+	.peer_lost = tap_port_peer_lost,
 };
 
 /* --- carrier ----------------------------------------------------------- */
@@ -215,6 +225,8 @@ void tap_hook(struct uloop *loop, struct uloop_hook *h)
 {
 	struct tap_queue *q = TAP_CONTAINER_OF(h, struct tap_queue, hook);
 
+	if (q->direct_restart)
+		tap_rx_direct_restart(q);
 	if (q->rx_count && !q->rx_held)
 		tap_rx_flush(q);
 	if (q->wake_due)

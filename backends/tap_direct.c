@@ -63,10 +63,7 @@ int tap_rx_direct(struct tap_queue *q, const void *loop, bool on,
 	if (!on) {
 		if (q->direct) {
 			q->direct = false;
-			if (q->running && atomic_load(&q->t->link) == TAP_LINK_UP)
-				tap_rx_start(q);
-			else
-				tap_carrier_event(q, -EIO);
+			tap_rx_direct_restart(q);
 		}
 		return 0;
 	}
@@ -106,4 +103,37 @@ void tap_rx_direct_done(struct tap_queue *q, int res)
 	}
 	if (res < 0 && res != -ECANCELED)
 		tap_carrier_event(q, res);
+}
+
+/**
+ * tap_rx_direct_lost() - the peer that read the queue went away
+ * (port_disconnect(), on the thread that disconnects: the queue's own, or
+ * another while the queue's worker is parked and the peer's reads were
+ * cancelled there)
+ * @q:	the queue
+ *
+ * The reading comes back to the tap: its hook restarts the multishot read
+ * on the queue's thread (tap_rx_direct_restart()).
+ */
+void tap_rx_direct_lost(struct tap_queue *q)
+{
+	if (!q->direct)
+		return;
+	q->direct = false;
+	q->direct_restart = true;
+}
+
+/**
+ * tap_rx_direct_restart() - from the hook: read again after a lost peer
+ * @q:	the queue (its thread)
+ */
+void tap_rx_direct_restart(struct tap_queue *q)
+{
+	q->direct_restart = false;
+	if (q->direct || !q->running)
+		return;
+	if (atomic_load(&q->t->link) == TAP_LINK_UP)
+		tap_rx_start(q);
+	else
+		tap_carrier_event(q, -EIO);
 }

@@ -59,6 +59,8 @@ struct tap_slot {
  * @rx_on:	the multishot read should be running
  * @direct:	the peer reads this queue itself (port_ops.read_direct):
  *		the multishot read stays off
+ * @direct_restart: the peer that read it went away: the hook restarts
+ *		the multishot read
  * @br:		provided-buffer ring (@br_ok once built)
  * @rx:		the multishot read
  * @rx_mem:	buffer memory of @br
@@ -93,6 +95,7 @@ struct tap_queue {
 	bool running;
 	bool rx_on;
 	bool direct;
+	bool direct_restart;
 	bool br_ok;
 	struct ubufring br;
 	struct ubufring_rx rx;
@@ -184,6 +187,8 @@ void tap_rx_resume(struct tap_queue *q);
 int tap_rx_direct(struct tap_queue *q, const void *loop, bool on,
 		  struct port_rd *rd);
 void tap_rx_direct_done(struct tap_queue *q, int res);
+void tap_rx_direct_lost(struct tap_queue *q);
+void tap_rx_direct_restart(struct tap_queue *q);
 
 /* tap_tx.c */
 int tap_tx_setup(struct tap_queue *q);

@@ -85,6 +85,7 @@ static void rt_qw_gate(struct uloop *loop, void *arg)
 {
 	struct rt_qworker *w = arg;
 
+	uloop_park(loop);	/* e.g. direct reads of a peer: cancelled */
 	sem_post(&w->entered);
 	while (sem_wait(&w->release) && errno == EINTR)
 		;

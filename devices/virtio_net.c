@@ -294,16 +294,20 @@ static const struct vu_dev_ops vn_vu_ops = {
 	.quiesce = vn_quiesce,
 };
 
-/* The peer went away: the pairs reading it directly stop (their thread:
- * pairs on workers never read directly). */
+/* The peer went away: the pairs reading it directly stop. Pairs on this
+ * thread cancel their reads now; pairs on workers were parked by whoever
+ * disconnects (their park hook cancelled the reads) and only forget. */
 static void vn_peer_lost(struct port *p)
 {
 	struct virtio_net *vn = p->priv;
 	unsigned int i;
 
-	for (i = 0; i < vn->p.queues; i++)
-		if (!vn->q[i].w)
+	for (i = 0; i < vn->p.queues; i++) {
+		if (vn->q[i].w)
+			vn_rxd_drop(&vn->q[i]);
+		else
 			vn_rxd_off(&vn->q[i]);
+	}
 }
 
 static const struct port_ops vn_port_ops = {

@@ -219,6 +219,7 @@ struct vn_used {
  * @w:		the worker this pair runs on, or NULL (the device's loop)
  * @loop:	the loop this pair runs on
  * @hook:	per-iteration work on @loop (pending TX, posted kicks)
+ * @park:	run when a worker's @loop parks (direct reads cancelled)
  * @watch:	kick watchdog on @loop (VN_WATCH_NS): runs TX when the
  *		guest's avail index has stood still ahead of what was
  *		consumed for a whole period with no kick
@@ -233,6 +234,7 @@ struct vn_queue {
 	struct uworker *w;
 	struct uloop *loop;
 	struct uloop_hook hook;
+	struct uloop_hook park;
 	struct uloop_timer watch;
 	uint16_t watch_avail;
 	atomic_bool kick_tx;
@@ -341,6 +343,7 @@ void vn_rxd_run(struct vn_queue *q);
 void vn_rxd_cancel(struct vn_queue *q);
 void vn_rxd_settle(struct vn_queue *q);
 void vn_rxd_off(struct vn_queue *q);
+void vn_rxd_drop(struct vn_queue *q);
 void vn_rxd_detach(struct vn_queue *q);
 void vn_rxd_watch(struct vn_queue *q);
 bool vn_rxd_spare_chain(struct vn_queue *q, struct virtq_chain *c);

@@ -102,8 +102,11 @@ static void vn_watch_set(struct vn_queue *q, bool on)
  */
 static int vn_hook_add_cb(struct uloop *loop, void *arg)
 {
-	uloop_hook_add(loop, &((struct vn_queue *)arg)->hook);
-	vn_watch_set(arg, true);
+	struct vn_queue *q = arg;
+
+	uloop_hook_add(loop, &q->hook);
+	uloop_park_hook_add(loop, &q->park);
+	vn_watch_set(q, true);
 	return 0;
 }
 
@@ -116,9 +119,27 @@ static int vn_hook_add_cb(struct uloop *loop, void *arg)
  */
 static int vn_hook_del_cb(struct uloop *loop, void *arg)
 {
-	uloop_hook_del(loop, &((struct vn_queue *)arg)->hook);
-	vn_watch_set(arg, false);
+	struct vn_queue *q = arg;
+
+	uloop_hook_del(loop, &q->hook);
+	uloop_park_hook_del(loop, &q->park);
+	vn_watch_set(q, false);
 	return 0;
+}
+
+/**
+ * vn_park() - a worker parks (a gate of the device's or of the runtime's):
+ * the pair's direct reads are cancelled on its own thread, so the thread
+ * that changes peers, filters or rings meanwhile finds none that can still
+ * write guest memory or keep the tap (virtio_net_rxd.c)
+ * @loop:	the worker's loop
+ * @h:		&q->park
+ */
+static void vn_park(struct uloop *loop, struct uloop_hook *h)
+{
+	(void)loop;
+	vn_rxd_cancel((struct vn_queue *)((uint8_t *)h -
+					  offsetof(struct vn_queue, park)));
 }
 
 /**
@@ -171,8 +192,9 @@ static void vn_pause_cb(struct uloop *loop, void *arg)
 {
 	struct vn_gate *g = arg;
 
-	/* Writes of borrowed frames finish inside the submit (vn_zc_settle) */
-	vn_loop_flush(loop);
+	/* Direct reads are cancelled (park hooks), and writes of borrowed
+	 * frames finish, inside the submit (vn_rxd_settle, vn_zc_settle) */
+	uloop_park(loop);
 	sem_post(&g->entered);
 	while (sem_wait(&g->release) && errno == EINTR)
 		;
@@ -238,6 +260,7 @@ void vn_threads_init(struct virtio_net *vn, struct uworker *const *workers)
 		q->w = workers ? workers[i] : NULL;
 		q->loop = q->w ? uworker_loop(q->w) : vn->loop;
 		q->hook.fn = vn_hook;
+		q->park.fn = vn_park;
 		if (!q->w) {
 			uloop_hook_add(vn->loop, &q->hook);
 			vn_watch_set(q, true);

@@ -39,7 +39,7 @@
  *
  * Direct RX is not used, and frames go the copy path (virtio_net_rx.c),
  * with filters on either port (they must see the frames), packed rings,
- * a guest without MRG_RXBUF, pairs on queue workers, the epoll fallback,
+ * a guest without MRG_RXBUF, the epoll fallback,
  * offloads on the tap the guest did not take, or rx_copy. A guest buffer
  * in more than two pieces, buffers too small for a frame in
  * VN_RXD_BUFS of them, or a ring whose buffers all together cannot hold
@@ -78,7 +78,7 @@ static bool rxd_fit(struct vn_queue *q)
 	struct port *peer = vn->port.peer;
 	struct vn_rxd *r = &q->rxd;
 
-	if (vn->p.rx_copy || q->w || r->err || r->unfit || vn->quiesced ||
+	if (vn->p.rx_copy || r->err || r->unfit || vn->quiesced ||
 	    !vn->vu.vq ||
 	    !peer || !peer->ops->read_direct || vn->port.nfilters ||
 	    peer->nfilters || !port_link_ok(&vn->port))
@@ -495,6 +495,25 @@ void vn_rxd_off(struct vn_queue *q)
 	r->peer = NULL;
 	if (peer)
 		peer->ops->read_direct(peer, q->idx, q->loop, false, NULL);
+}
+
+/**
+ * vn_rxd_drop() - the peer went away while the pair's worker was parked
+ * (its reads cancelled by the park hook): forget the grant
+ * @q:	the pair (its thread parked)
+ *
+ * The peer gave its reading back on its side (its own peer_lost).
+ */
+void vn_rxd_drop(struct vn_queue *q)
+{
+	struct vn_rxd *r = &q->rxd;
+
+	if (!r->on && !r->asked)
+		return;
+	rxd_reclaim(q);
+	r->on = false;
+	r->asked = false;
+	r->peer = NULL;
 }
 
 /**

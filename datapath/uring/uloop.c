@@ -254,6 +254,7 @@ void uloop_fini(struct uloop *loop)
 	loop->file_used = NULL;
 	loop->nr_files = 0;
 	loop->hooks = NULL;
+	loop->park_hooks = NULL;
 	loop->retry_head = loop->retry_tail = NULL;
 	loop->timer_root = NULL;
 }

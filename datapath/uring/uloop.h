@@ -215,10 +215,11 @@ struct uloop {
 	pthread_t owner;
 	atomic_bool stop;
 
-	/* deferred re-submissions and per-iteration hooks */
+	/* deferred re-submissions, per-iteration and park hooks */
 	struct uloop_op *retry_head;
 	struct uloop_op *retry_tail;
 	struct uloop_hook *hooks;
+	struct uloop_hook *park_hooks;
 
 	/* timers: pairing heap on (deadline, seq) */
 	struct uloop_timer *timer_root;
@@ -256,6 +257,9 @@ const struct uloop_stats *uloop_stats(const struct uloop *loop);
 uint64_t uloop_now(void);
 void uloop_hook_add(struct uloop *loop, struct uloop_hook *h);
 void uloop_hook_del(struct uloop *loop, struct uloop_hook *h);
+void uloop_park_hook_add(struct uloop *loop, struct uloop_hook *h);
+void uloop_park_hook_del(struct uloop *loop, struct uloop_hook *h);
+void uloop_park(struct uloop *loop);
 
 /* --- ops and raw SQEs ---------------------------------------------------- */
 

@@ -632,8 +632,8 @@ if [ "$mode" != qemu ]; then
 			fi
 			# RX: the kernel reads the tap straight into the
 			# guest's buffers (devices/virtio_net_rxd.c), except
-			# on queue workers and on the epoll fallback
-			if [ "$QUEUES" = 1 ] && [ "${QNET_URING:-}" != epoll ]; then
+			# on the epoll fallback
+			if [ "${QNET_URING:-}" != epoll ]; then
 				read -r rd_n rd_l rd_r < <(dev_stats "$js" "$nicname" \
 					rx_direct rx_direct_lost rx_direct_returned)
 				if [ "${rd_n:--1}" -ge 1000 ] && [ "$rd_n" -le "$n_rx" ]; then
