@@ -306,7 +306,7 @@ static void vn_peer_lost(struct port *p)
 		if (vn->q[i].w)
 			vn_rxd_drop(&vn->q[i]);
 		else
-			vn_rxd_off(&vn->q[i]);
+			vn_rxd_peer_gone(&vn->q[i]);
 	}
 }
 

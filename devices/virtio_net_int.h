@@ -39,7 +39,7 @@ struct vn_queue;
  * struct vn_rxd_buf - one guest RX buffer taken for direct reads
  * @head:	its head (what the used ring gets)
  * @ndesc:	ring slots it used
- * @pos:	the avail index it was taken at
+ * @pos:	the avail index it was taken at (informational)
  * @niov:	host pieces (1 or 2)
  * @room:	writable bytes
  * @iov:	the pieces
@@ -61,6 +61,7 @@ struct vn_rxd_table;
  * @t:		the table it belongs to
  * @busy:	the read is in flight
  * @gen:	generation it was posted in (vn_rxd.gen)
+ * @peer:	the port it reads
  * @nbuf:	guest buffers it spans
  * @niov:	pieces in @iov
  * @room:	their bytes
@@ -73,6 +74,7 @@ struct vn_rxd_slot {
 	struct vn_rxd_table *t;
 	bool busy;
 	uint32_t gen;
+	struct port *peer;
 	unsigned int nbuf;
 	unsigned int niov;
 	uint32_t room;
@@ -98,6 +100,8 @@ struct vn_rxd_table {
  * struct vn_rxd - a pair's direct RX state (virtio_net_rxd.c)
  * @t:		its reads (NULL until first used)
  * @peer:	the port that granted (or was asked for) its reading
+ * @counted:	the port late completions are counted against (the last
+ *		that granted, until it is disconnected)
  * @rd:		what it lent
  * @gen:	generation: reads of older ones had their buffers given back
  * @spare:	guest buffers taken and not in a read (oldest first), a
@@ -105,7 +109,13 @@ struct vn_rxd_table {
  * @spare_cap:	the RX ring's size when they were allocated
  * @spare_head:	first spare
  * @nspare:	spares
- * @mark:	bitmap of @spare_cap positions (rxd_return())
+ * @recent:	heads of the ring's latest pops, all by direct RX, oldest
+ *		first (@nrecent of them, at most @spare_cap)
+ * @recent_pos:	the avail index each was popped at
+ * @nrecent:	entries in @recent
+ * @recent_next: the avail index after the newest: the ring moved by
+ *		anyone else when it differs (the list is then dropped)
+ * @mark:	bitmap of VIRTQ_MAX_SIZE heads (rxd_return())
  * @on:		the peer granted its reading
  * @asked:	the peer was asked (it stopped its own reading)
  * @err:	a read failed: not again until the watchdog's next period
@@ -116,12 +126,17 @@ struct vn_rxd_table {
 struct vn_rxd {
 	struct vn_rxd_table *t;
 	struct port *peer;
+	struct port *counted;
 	struct port_rd rd;
 	uint32_t gen;
 	struct vn_rxd_buf *spare;
 	unsigned int spare_cap;
 	unsigned int spare_head;
 	unsigned int nspare;
+	uint16_t *recent;
+	uint16_t *recent_pos;
+	unsigned int nrecent;
+	uint16_t recent_next;
 	uint8_t *mark;
 	bool on;
 	bool asked;
@@ -344,6 +359,7 @@ void vn_rxd_cancel(struct vn_queue *q);
 void vn_rxd_settle(struct vn_queue *q);
 void vn_rxd_off(struct vn_queue *q);
 void vn_rxd_drop(struct vn_queue *q);
+void vn_rxd_peer_gone(struct vn_queue *q);
 void vn_rxd_detach(struct vn_queue *q);
 void vn_rxd_watch(struct vn_queue *q);
 bool vn_rxd_spare_chain(struct vn_queue *q, struct virtq_chain *c);

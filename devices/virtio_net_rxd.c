@@ -89,15 +89,37 @@ static bool rxd_fit(struct vn_queue *q)
 	return !(uloop_features(q->loop) & ULOOP_F_EMULATED);
 }
 
-/* Mark (@set) or test position @pos in the spares' bitmap. */
-static bool rxd_mark(struct vn_rxd *r, uint16_t pos, bool set)
+/* Set, clear or test head @head in the held heads' bitmap. */
+static bool rxd_mark(struct vn_rxd *r, uint16_t head, int op)
 {
-	unsigned int i = pos & (r->spare_cap - 1);
+	unsigned int i = head & (VIRTQ_MAX_SIZE - 1);
 	uint8_t bit = (uint8_t)(1u << (i & 7));
+	bool was = r->mark[i / 8] & bit;
 
-	if (set)
+	if (op > 0)
 		r->mark[i / 8] |= bit;
-	return r->mark[i / 8] & bit;
+	else if (op < 0)
+		r->mark[i / 8] &= (uint8_t)~bit;
+	return was;
+}
+
+/* Note a chain rxd_take() popped at @pos: the ring's latest pops, newest
+ * last, while nobody else moved the ring's index (rxd_return() may move
+ * it back over them). */
+static void rxd_recent(struct vn_rxd *r, uint16_t pos, uint16_t head)
+{
+	unsigned int i;
+
+	if (r->nrecent == r->spare_cap) {	/* forget the oldest */
+		for (i = 1; i < r->nrecent; i++) {
+			r->recent[i - 1] = r->recent[i];
+			r->recent_pos[i - 1] = r->recent_pos[i];
+		}
+		r->nrecent--;
+	}
+	r->recent[r->nrecent] = head;
+	r->recent_pos[r->nrecent++] = pos;
+	r->recent_next = (uint16_t)(pos + 1);
 }
 
 /* Append @b to the spares (room is guaranteed: at most a ring's worth). */
@@ -151,7 +173,11 @@ static int rxd_take(struct vn_queue *q, struct virtq *vq, struct vn_rxd_buf *b)
 	}
 	for (tries = 0; tries <= vq->num; tries++) {
 		uint16_t pos = vq->last_avail;
-		int ret = virtq_pop(vq, c);
+		int ret;
+
+		if (pos != r->recent_next)	/* popped or set by others */
+			r->nrecent = 0;
+		ret = virtq_pop(vq, c);
 
 		if (ret == -EAGAIN) {
 			if (!virtq_enable_notify(vq))
@@ -160,6 +186,8 @@ static int rxd_take(struct vn_queue *q, struct virtq *vq, struct vn_rxd_buf *b)
 		}
 		if (ret == -EIO)
 			return ret;
+		if (ret == 0)
+			rxd_recent(r, pos, c->head);
 		if (ret || c->nr || !c->wlen) {	/* as the copy path */
 			virtq_push(vq, c->head, c->ndesc, 0);
 			q->stats.rx_bad_chain++;
@@ -169,6 +197,8 @@ static int rxd_take(struct vn_queue *q, struct virtq *vq, struct vn_rxd_buf *b)
 		if (c->nw > 2 || c->iov[0].iov_len < q->vn->hdr_len ||
 		    c->wlen > 0xffffffffu) {
 			virtq_unpop(vq, 1, c->ndesc);
+			r->nrecent--;
+			r->recent_next = pos;
 			r->unfit = true;
 			return -ENOTSUP;
 		}
@@ -227,8 +257,10 @@ static bool rxd_fill(struct vn_queue *q, struct virtq *vq,
  * @q:	the pair
  * @vq:	its RX ring
  *
- * The spares at the end of what was taken from the ring are un-popped
- * (the guest sees nothing); the others are completed with length 0.
+ * The spares that are the ring's latest pops (rxd_recent(), checked
+ * position by position and head by head: a buffer may be held for many
+ * laps of the ring while others go round) are un-popped, so the guest
+ * sees nothing of them; the others are completed with length 0.
  */
 static void rxd_return(struct vn_queue *q, struct virtq *vq)
 {
@@ -242,19 +274,24 @@ static void rxd_return(struct vn_queue *q, struct virtq *vq)
 		r->nspare = 0;
 		return;
 	}
-	memset(r->mark, 0, (r->spare_cap + 7) / 8);
 	for (i = 0; i < n; i++)
 		rxd_mark(r, r->spare[(r->spare_head + i) &
-				     (r->spare_cap - 1)].pos, true);
-	/* how many of the last positions taken are spares */
-	while (back < n &&
-	       rxd_mark(r, (uint16_t)(vq->last_avail - back - 1), false))
+				     (r->spare_cap - 1)].head, 1);
+	if (r->recent_next != vq->last_avail)
+		r->nrecent = 0;
+	/* the latest pops, newest first, while each is a spare */
+	while (r->nrecent &&
+	       r->recent_pos[r->nrecent - 1] ==
+		       (uint16_t)(vq->last_avail - back - 1) &&
+	       rxd_mark(r, r->recent[r->nrecent - 1], -1)) {
 		back++;
+		r->nrecent--;
+	}
 	for (i = 0; i < n; i++) {
 		struct vn_rxd_buf *b = &r->spare[(r->spare_head + i) &
 						 (r->spare_cap - 1)];
 
-		if ((uint16_t)(vq->last_avail - b->pos) <= back) {
+		if (!rxd_mark(r, b->head, -1)) {	/* un-popped */
 			descs += b->ndesc;
 			continue;
 		}
@@ -262,8 +299,10 @@ static void rxd_return(struct vn_queue *q, struct virtq *vq)
 		q->stats.rx_direct_returned++;
 		pushed = true;
 	}
-	if (back)
+	if (back) {
 		virtq_unpop(vq, back, descs);
+		r->recent_next = vq->last_avail;
+	}
 	r->nspare = 0;
 	r->spare_head = 0;
 	if (pushed || r->push_due) {
@@ -342,10 +381,13 @@ static void rxd_cb(struct uloop *loop, struct uloop_op *op, int res,
 	r = &q->rxd;
 	hl = q->vn->hdr_len;
 	if (s->gen != r->gen) {	/* its buffers went back at a stop */
-		if (res > (int)hl) {
+		if (res > (int)hl) {	/* a frame read just before: lost */
 			q->stats.rx_direct_lost++;
-			port_count_drop(&q->vn->port, q->idx,
-					PORT_DROP_NO_BUFFER, 1);
+			if (s->peer && s->peer == r->counted) {
+				s->peer->ops->read_done(s->peer, q->idx, res);
+				port_count_drop(s->peer, q->idx,
+						PORT_DROP_NO_BUFFER, 1);
+			}
 		}
 		return;
 	}
@@ -377,6 +419,23 @@ static void rxd_cb(struct uloop *loop, struct uloop_op *op, int res,
 	port_count_drop(peer, q->idx, (enum port_drop)why, 1);
 }
 
+/* Free the spares and what rxd_return() needs (none may be held). */
+static void rxd_spares_free(struct vn_rxd *r)
+{
+	free(r->spare);
+	free(r->recent);
+	free(r->recent_pos);
+	free(r->mark);
+	r->spare = NULL;
+	r->recent = NULL;
+	r->recent_pos = NULL;
+	r->mark = NULL;
+	r->spare_cap = 0;
+	r->nspare = 0;
+	r->spare_head = 0;
+	r->nrecent = 0;
+}
+
 /**
  * rxd_table() - the pair's slots, and spares for a ring of @num entries
  * @q:		the pair
@@ -401,20 +460,15 @@ static int rxd_table(struct vn_queue *q, unsigned int num)
 	}
 	if (r->spare_cap == num)
 		return 0;
-	free(r->spare);
-	free(r->mark);
+	rxd_spares_free(r);
 	r->spare = calloc(num, sizeof(*r->spare));
-	r->mark = calloc((num + 7) / 8, 1);
+	r->recent = calloc(num, sizeof(*r->recent));
+	r->recent_pos = calloc(num, sizeof(*r->recent_pos));
+	r->mark = calloc(VIRTQ_MAX_SIZE / 8, 1);
 	r->spare_cap = num;
-	r->nspare = 0;
-	r->spare_head = 0;
-	if (r->spare && r->mark)
+	if (r->spare && r->recent && r->recent_pos && r->mark)
 		return 0;
-	free(r->spare);
-	free(r->mark);
-	r->spare = NULL;
-	r->mark = NULL;
-	r->spare_cap = 0;
+	rxd_spares_free(r);
 	return -ENOMEM;
 }
 
@@ -498,6 +552,17 @@ void vn_rxd_off(struct vn_queue *q)
 }
 
 /**
+ * vn_rxd_peer_gone() - the peer was disconnected: stop reading it (this
+ * is the pair's thread) and count nothing more against it
+ * @q:	the pair
+ */
+void vn_rxd_peer_gone(struct vn_queue *q)
+{
+	vn_rxd_off(q);
+	q->rxd.counted = NULL;
+}
+
+/**
  * vn_rxd_drop() - the peer went away while the pair's worker was parked
  * (its reads cancelled by the park hook): forget the grant
  * @q:	the pair (its thread parked)
@@ -507,6 +572,8 @@ void vn_rxd_off(struct vn_queue *q)
 void vn_rxd_drop(struct vn_queue *q)
 {
 	struct vn_rxd *r = &q->rxd;
+
+	r->counted = NULL;
 
 	if (!r->on && !r->asked)
 		return;
@@ -584,6 +651,7 @@ static bool rxd_start(struct vn_queue *q)
 		return false;
 	}
 	r->on = true;
+	r->counted = peer;
 	return true;
 }
 
@@ -640,6 +708,7 @@ void vn_rxd_run(struct vn_queue *q)
 		}
 		s->busy = true;
 		s->gen = r->gen;
+		s->peer = r->peer;
 		r->t->inflight++;
 	}
 }
@@ -684,12 +753,8 @@ void vn_rxd_detach(struct vn_queue *q)
 {
 	struct vn_rxd *r = &q->rxd;
 
-	free(r->spare);
-	free(r->mark);
-	r->spare = NULL;
-	r->mark = NULL;
-	r->nspare = 0;
-	r->spare_cap = 0;
+	rxd_spares_free(r);
+	r->counted = NULL;
 	if (!r->t)
 		return;
 	r->t->q = NULL;
