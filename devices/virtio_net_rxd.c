@@ -30,12 +30,14 @@
  * disconnect runs under vn_quiesce(): the reads are cancelled and
  * submitted (a tap read waiting for data is cancelled inside the submit,
  * so no read writes guest memory afterwards), then every buffer taken and
- * not filled goes back: the ones at the end of what was taken by moving
- * the ring's index back (the guest sees nothing), the others completed
- * with length 0 (rx_direct_returned; a Linux guest counts them as
- * length errors and posts new buffers). A read that had completed but
- * whose completion comes after the stop is a lost frame
- * (rx_direct_lost, no_rx_buffer).
+ * not filled goes back: those that are the ring's latest pops by moving
+ * the ring's index back (the guest sees nothing; checked by exact
+ * position and head, since a buffer may stay in a waiting read for laps
+ * of the ring while the others go round), the others completed with
+ * length 0 (rx_direct_returned; a Linux guest counts them as length
+ * errors and posts new buffers). A read that had completed but whose
+ * completion comes after the stop is a lost frame (rx_direct_lost,
+ * and no_rx_buffer on the tap's port, which counts it as read).
  *
  * Direct RX is not used, and frames go the copy path (virtio_net_rx.c),
  * with filters on either port (they must see the frames), packed rings,
