@@ -109,9 +109,10 @@ struct vn_rxd_table {
  * @spare_cap:	the RX ring's size when they were allocated
  * @spare_head:	first spare
  * @nspare:	spares
- * @recent:	heads of the ring's latest pops, all by direct RX, oldest
- *		first (@nrecent of them, at most @spare_cap)
+ * @recent:	heads of the ring's latest pops, all by direct RX: a ring
+ *		of @spare_cap from @recent_start, oldest first, @nrecent long
  * @recent_pos:	the avail index each was popped at
+ * @recent_start: the oldest entry
  * @nrecent:	entries in @recent
  * @recent_next: the avail index after the newest: the ring moved by
  *		anyone else when it differs (the list is then dropped)
@@ -135,6 +136,7 @@ struct vn_rxd {
 	unsigned int nspare;
 	uint16_t *recent;
 	uint16_t *recent_pos;
+	unsigned int recent_start;
 	unsigned int nrecent;
 	uint16_t recent_next;
 	uint8_t *mark;

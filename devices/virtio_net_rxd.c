@@ -105,23 +105,26 @@ static bool rxd_mark(struct vn_rxd *r, uint16_t head, int op)
 	return was;
 }
 
-/* Note a chain rxd_take() popped at @pos: the ring's latest pops, newest
- * last, while nobody else moved the ring's index (rxd_return() may move
- * it back over them). */
+/* Note a chain rxd_take() popped at @pos: the ring's latest pops, a ring
+ * of @spare_cap entries keeping the newest, while nobody else moved the
+ * ring's index (rxd_return() may move it back over them). */
 static void rxd_recent(struct vn_rxd *r, uint16_t pos, uint16_t head)
 {
-	unsigned int i;
+	unsigned int i = (r->recent_start + r->nrecent) & (r->spare_cap - 1);
 
-	if (r->nrecent == r->spare_cap) {	/* forget the oldest */
-		for (i = 1; i < r->nrecent; i++) {
-			r->recent[i - 1] = r->recent[i];
-			r->recent_pos[i - 1] = r->recent_pos[i];
-		}
-		r->nrecent--;
-	}
-	r->recent[r->nrecent] = head;
-	r->recent_pos[r->nrecent++] = pos;
+	r->recent[i] = head;
+	r->recent_pos[i] = pos;
+	if (r->nrecent == r->spare_cap)	/* the oldest is forgotten */
+		r->recent_start = (r->recent_start + 1) & (r->spare_cap - 1);
+	else
+		r->nrecent++;
 	r->recent_next = (uint16_t)(pos + 1);
+}
+
+/* The newest entry of the latest pops (nrecent > 0). */
+static unsigned int rxd_recent_top(const struct vn_rxd *r)
+{
+	return (r->recent_start + r->nrecent - 1) & (r->spare_cap - 1);
 }
 
 /* Append @b to the spares (room is guaranteed: at most a ring's worth). */
@@ -283,9 +286,9 @@ static void rxd_return(struct vn_queue *q, struct virtq *vq)
 		r->nrecent = 0;
 	/* the latest pops, newest first, while each is a spare */
 	while (r->nrecent &&
-	       r->recent_pos[r->nrecent - 1] ==
+	       r->recent_pos[rxd_recent_top(r)] ==
 		       (uint16_t)(vq->last_avail - back - 1) &&
-	       rxd_mark(r, r->recent[r->nrecent - 1], -1)) {
+	       rxd_mark(r, r->recent[rxd_recent_top(r)], -1)) {
 		back++;
 		r->nrecent--;
 	}
