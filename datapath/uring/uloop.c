@@ -666,14 +666,42 @@ void uloop_set_wake(struct uloop *loop,
 }
 
 /**
+ * uloop_hook_list_add() - put @h at the front of a hook list
+ * @list:	the list (a loop's per-iteration or park hooks)
+ * @h:		the hook, in no list
+ */
+void uloop_hook_list_add(struct uloop_hook **list, struct uloop_hook *h)
+{
+	h->next = *list;
+	*list = h;
+}
+
+/**
+ * uloop_hook_list_del() - take @h out of a hook list (if it is there)
+ * @list:	the list
+ * @h:		the hook
+ */
+void uloop_hook_list_del(struct uloop_hook **list, struct uloop_hook *h)
+{
+	struct uloop_hook **pp;
+
+	for (pp = list; *pp; pp = &(*pp)->next) {
+		if (*pp == h) {
+			*pp = h->next;
+			break;
+		}
+	}
+	h->next = NULL;
+}
+
+/**
  * uloop_hook_add() - run @h once per iteration before submit-and-wait
  * @loop: the loop
  * @h:    hook with ->fn set; not already added
  */
 void uloop_hook_add(struct uloop *loop, struct uloop_hook *h)
 {
-	h->next = loop->hooks;
-	loop->hooks = h;
+	uloop_hook_list_add(&loop->hooks, h);
 }
 
 /**
@@ -683,15 +711,7 @@ void uloop_hook_add(struct uloop *loop, struct uloop_hook *h)
  */
 void uloop_hook_del(struct uloop *loop, struct uloop_hook *h)
 {
-	struct uloop_hook **pp;
-
-	for (pp = &loop->hooks; *pp; pp = &(*pp)->next) {
-		if (*pp == h) {
-			*pp = h->next;
-			break;
-		}
-	}
-	h->next = NULL;
+	uloop_hook_list_del(&loop->hooks, h);
 }
 
 /**

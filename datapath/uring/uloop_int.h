@@ -14,6 +14,8 @@
 /* Longest sleep while a deferred retry waits for an SQE, in ns. */
 #define ULOOP_RETRY_NS 1000000LL
 
+void uloop_hook_list_add(struct uloop_hook **list, struct uloop_hook *h);
+void uloop_hook_list_del(struct uloop_hook **list, struct uloop_hook *h);
 void uloop_op_defer(struct uloop *loop, struct uloop_op *op,
 		    void (*retry)(struct uloop *loop, struct uloop_op *op));
 void uloop_op_undefer(struct uloop *loop, struct uloop_op *op);

@@ -3,7 +3,7 @@
 
 #include <sched.h>
 
-#include "datapath/uring/uloop.h"
+#include "datapath/uring/uloop_int.h"
 
 /**
  * DOC: park hooks
@@ -25,8 +25,7 @@
  */
 void uloop_park_hook_add(struct uloop *loop, struct uloop_hook *h)
 {
-	h->next = loop->park_hooks;
-	loop->park_hooks = h;
+	uloop_hook_list_add(&loop->park_hooks, h);
 }
 
 /**
@@ -36,15 +35,7 @@ void uloop_park_hook_add(struct uloop *loop, struct uloop_hook *h)
  */
 void uloop_park_hook_del(struct uloop *loop, struct uloop_hook *h)
 {
-	struct uloop_hook **pp;
-
-	for (pp = &loop->park_hooks; *pp; pp = &(*pp)->next) {
-		if (*pp == h) {
-			*pp = h->next;
-			break;
-		}
-	}
-	h->next = NULL;
+	uloop_hook_list_del(&loop->park_hooks, h);
 }
 
 /**

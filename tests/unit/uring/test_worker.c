@@ -157,6 +157,68 @@ static void test_two_and_stop(struct uworker *w1)
 	UT_EQ(uworker_call(&w2, noop, NULL), -ESHUTDOWN);
 }
 
+/* Park hooks (uloop_park.c): a read waiting on a pipe is cancelled by a
+ * park hook when the worker parks, and a removed hook runs no more. */
+static struct uloop_op park_read;
+static struct uloop_hook park_hook;
+static atomic_int park_res = 1;
+static atomic_int park_runs;
+static int park_pfd[2];
+static char park_buf[8];
+
+static void park_read_cb(struct uloop *loop, struct uloop_op *op, int res,
+			 uint32_t flags)
+{
+	atomic_store(&park_res, res);
+}
+
+static void park_fn(struct uloop *loop, struct uloop_hook *h)
+{
+	atomic_fetch_add(&park_runs, 1);
+	uloop_cancel(loop, &park_read);
+}
+
+static int park_setup(struct uloop *loop, void *arg)
+{
+	uloop_op_init(&park_read, park_read_cb);
+	park_hook.fn = park_fn;
+	uloop_park_hook_add(loop, &park_hook);
+	return uloop_read(loop, &park_read, park_pfd[0], park_buf,
+			  sizeof(park_buf), ULOOP_OFF_CUR, 0);
+}
+
+static int park_now(struct uloop *loop, void *arg)
+{
+	uloop_park(loop);
+	return atomic_load(&park_runs);
+}
+
+static int park_del(struct uloop *loop, void *arg)
+{
+	uloop_park_hook_del(loop, &park_hook);
+	uloop_park(loop);
+	return atomic_load(&park_runs);
+}
+
+static void test_park(struct uworker *w)
+{
+	int i;
+
+	UT_EQ(pipe(park_pfd), 0);
+	UT_EQ(uworker_call(w, park_setup, NULL), 0);
+	UT_EQ(uworker_call(w, park_now, NULL), 1);
+	for (i = 0; i < 1000 && atomic_load(&park_res) == 1; i++)
+		usleep(1000);
+	UT_EQ(atomic_load(&park_res), -ECANCELED);
+	UT_EQ(write(park_pfd[1], "x", 1), 1);	/* nobody reads it now */
+	UT_EQ(uworker_call(w, park_del, NULL), 1);
+	UT_EQ(atomic_load(&park_res), -ECANCELED);
+	close(park_pfd[0]);
+	close(park_pfd[1]);
+	printf("worker: a park hook cancelled a waiting read; removed, it "
+	       "runs no more\n");
+}
+
 int main(void)
 {
 	struct uloop_config cfg = ut_config(NULL);
@@ -175,6 +237,7 @@ int main(void)
 	test_posts(&w);
 	test_loop_work(&w);
 	test_two_and_stop(&w);
+	test_park(&w);
 	counter = 0;
 	UT_EQ(uworker_post(&w, incr, (void *)(intptr_t)5), 0);
 	UT_EQ(uworker_stop(&w), 0);
