@@ -136,8 +136,9 @@ void port_disconnect(struct port *p)
 }
 
 /**
- * port_count_direct() - count frames a receiver read from its peer itself
- * (port_ops.read_direct), as port_send() counts what it hands over
+ * port_count_direct() - count frames that went from @src to @dst: those
+ * port_send() handed over, and those a receiver read from its peer itself
+ * (port_ops.read_direct)
  * @src:	the port the frames came from
  * @dst:	the port that read them
  * @queue:	the queue
@@ -214,10 +215,7 @@ static unsigned int port_offer(struct port *src, struct port *dst,
 	assert(took <= n);
 	if (took < n)
 		bytes = frame_bytes(f, took);
-	src->stats[queue].tx_packets += took;
-	src->stats[queue].tx_bytes += bytes;
-	dst->stats[queue].rx_packets += took;
-	dst->stats[queue].rx_bytes += bytes;
+	port_count_direct(src, dst, queue, took, bytes);
 	return took;
 }
 

@@ -39,7 +39,6 @@ struct vn_queue;
  * struct vn_rxd_buf - one guest RX buffer taken for direct reads
  * @head:	its head (what the used ring gets)
  * @ndesc:	ring slots it used
- * @pos:	the avail index it was taken at (informational)
  * @niov:	host pieces (1 or 2)
  * @room:	writable bytes
  * @iov:	the pieces
@@ -47,7 +46,6 @@ struct vn_queue;
 struct vn_rxd_buf {
 	uint16_t head;
 	uint16_t ndesc;
-	uint16_t pos;
 	uint8_t niov;
 	uint32_t room;
 	struct iovec iov[2];

@@ -143,19 +143,6 @@ static void vn_park(struct uloop *loop, struct uloop_hook *h)
 }
 
 /**
- * vn_loop_flush() - submit a loop's queued SQEs (in its thread), retrying
- * while the kernel is briefly out of room
- * @loop:	the loop
- */
-static void vn_loop_flush(struct uloop *loop)
-{
-	int tries = 0;
-
-	while (uloop_flush(loop) && ++tries < 100)
-		sched_yield();
-}
-
-/**
  * vn_settle_all() - end every pair's borrows (vn_zc_settle()), their
  * threads parked or this one
  * @vn:	the device
@@ -172,7 +159,7 @@ static void vn_settle_all(struct virtio_net *vn)
 }
 
 /* Cancel the direct reads of the pairs on the device's own loop (pairs
- * on workers never read directly). */
+ * on workers cancel theirs in their park hook, vn_park()). */
 static void vn_rxd_cancel_all(struct virtio_net *vn)
 {
 	unsigned int i;
@@ -219,7 +206,7 @@ void vn_quiesce(void *dev, bool stop)
 	if (!vn->ngates) {
 		if (stop) {	/* everything runs on this thread */
 			vn_rxd_cancel_all(vn);
-			vn_loop_flush(vn->loop);
+			uloop_flush_all(vn->loop);
 			vn_settle_all(vn);
 		}
 		return;
@@ -240,7 +227,7 @@ void vn_quiesce(void *dev, bool stop)
 		while (sem_wait(&vn->gates[i].entered) && errno == EINTR)
 			;
 	vn_rxd_cancel_all(vn);
-	vn_loop_flush(vn->loop);	/* pairs left on the control loop */
+	uloop_flush_all(vn->loop);	/* pairs left on the control loop */
 	vn_settle_all(vn);
 }
 

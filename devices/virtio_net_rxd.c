@@ -134,12 +134,39 @@ static void rxd_spare_put(struct vn_rxd *r, const struct vn_rxd_buf *b)
 	r->nspare++;
 }
 
+/* Take the oldest spare (there is one). */
+static const struct vn_rxd_buf *rxd_spare_get(struct vn_rxd *r)
+{
+	const struct vn_rxd_buf *b = &r->spare[r->spare_head];
+
+	r->spare_head = (r->spare_head + 1) & (r->spare_cap - 1);
+	r->nspare--;
+	return b;
+}
+
 /* Put @b back in front of the spares (a read that could not be filled). */
 static void rxd_spare_unget(struct vn_rxd *r, const struct vn_rxd_buf *b)
 {
 	r->spare_head = (r->spare_head - 1) & (r->spare_cap - 1);
 	r->spare[r->spare_head] = *b;
 	r->nspare++;
+}
+
+/* Is @s a read of the current generation still in flight? */
+static bool rxd_live(const struct vn_rxd *r, const struct vn_rxd_slot *s)
+{
+	return s->busy && s->gen == r->gen;
+}
+
+/* Is any read of the current generation still in flight? */
+static bool rxd_reading(const struct vn_rxd *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < VN_RXD_SLOTS; i++)
+		if (rxd_live(r, &r->t->slots[i]))
+			return true;
+	return false;
 }
 
 /* Give a slot's buffers @from.. back to the spares, in order. */
@@ -171,9 +198,7 @@ static int rxd_take(struct vn_queue *q, struct virtq *vq, struct vn_rxd_buf *b)
 	unsigned int tries;
 
 	if (r->nspare) {
-		*b = r->spare[r->spare_head];
-		r->spare_head = (r->spare_head + 1) & (r->spare_cap - 1);
-		r->nspare--;
+		*b = *rxd_spare_get(r);
 		return 0;
 	}
 	for (tries = 0; tries <= vq->num; tries++) {
@@ -209,7 +234,6 @@ static int rxd_take(struct vn_queue *q, struct virtq *vq, struct vn_rxd_buf *b)
 		}
 		b->head = c->head;
 		b->ndesc = c->ndesc;
-		b->pos = pos;
 		b->niov = (uint8_t)c->nw;
 		b->room = (uint32_t)c->wlen;
 		b->iov[0] = c->iov[0];
@@ -492,7 +516,7 @@ void vn_rxd_cancel(struct vn_queue *q)
 	for (i = 0; i < VN_RXD_SLOTS; i++) {
 		struct vn_rxd_slot *s = &r->t->slots[i];
 
-		if (s->busy && s->gen == r->gen)
+		if (rxd_live(r, s))
 			uloop_cancel(q->loop, &s->op);
 	}
 }
@@ -507,10 +531,21 @@ static void rxd_reclaim(struct vn_queue *q)
 	for (i = 0; i < VN_RXD_SLOTS; i++) {
 		struct vn_rxd_slot *s = &r->t->slots[i];
 
-		if (s->busy && s->gen == r->gen)
+		if (rxd_live(r, s))
 			rxd_slot_spare(r, s, 0);
 	}
 	r->gen++;
+}
+
+/* The grant is over (the reads cancelled): their buffers become spares. */
+static void rxd_forget(struct vn_queue *q)
+{
+	struct vn_rxd *r = &q->rxd;
+
+	rxd_reclaim(q);
+	r->on = false;
+	r->asked = false;
+	r->peer = NULL;
 }
 
 /**
@@ -548,10 +583,7 @@ void vn_rxd_off(struct vn_queue *q)
 		return;
 	vn_rxd_cancel(q);
 	uloop_flush(q->loop);
-	rxd_reclaim(q);
-	r->on = false;
-	r->asked = false;
-	r->peer = NULL;
+	rxd_forget(q);
 	if (peer)
 		peer->ops->read_direct(peer, q->idx, q->loop, false, NULL);
 }
@@ -579,13 +611,8 @@ void vn_rxd_drop(struct vn_queue *q)
 	struct vn_rxd *r = &q->rxd;
 
 	r->counted = NULL;
-
-	if (!r->on && !r->asked)
-		return;
-	rxd_reclaim(q);
-	r->on = false;
-	r->asked = false;
-	r->peer = NULL;
+	if (r->on || r->asked)
+		rxd_forget(q);
 }
 
 /**
@@ -599,13 +626,11 @@ void vn_rxd_drop(struct vn_queue *q)
 bool vn_rxd_spare_chain(struct vn_queue *q, struct virtq_chain *c)
 {
 	struct vn_rxd *r = &q->rxd;
-	struct vn_rxd_buf *b;
+	const struct vn_rxd_buf *b;
 
 	if (!r->nspare || r->on)
 		return false;
-	b = &r->spare[r->spare_head];
-	r->spare_head = (r->spare_head + 1) & (r->spare_cap - 1);
-	r->nspare--;
+	b = rxd_spare_get(r);
 	c->head = b->head;
 	c->ndesc = b->ndesc;
 	c->nr = 0;
@@ -680,11 +705,8 @@ void vn_rxd_run(struct vn_queue *q)
 		if (!r->on && !r->asked)
 			return;
 		vn_rxd_cancel(q);
-		for (i = 0; i < VN_RXD_SLOTS; i++)
-			if (r->t->slots[i].busy &&
-			    r->t->slots[i].gen == r->gen)
-				return;	/* until their completions */
-		vn_rxd_off(q);
+		if (!rxd_reading(r))	/* else: until their completions */
+			vn_rxd_off(q);
 		return;
 	}
 	if (!r->on && !rxd_start(q))
@@ -730,18 +752,12 @@ void vn_rxd_run(struct vn_queue *q)
 void vn_rxd_watch(struct vn_queue *q)
 {
 	struct vn_rxd *r = &q->rxd;
-	unsigned int i;
 
 	r->err = false;
-	if (!r->on || !r->nspare) {
+	if (!r->on || !r->nspare || rxd_reading(r)) {
 		r->stuck = 0;
 		return;
 	}
-	for (i = 0; i < VN_RXD_SLOTS; i++)
-		if (r->t->slots[i].busy && r->t->slots[i].gen == r->gen) {
-			r->stuck = 0;
-			return;
-		}
 	if (++r->stuck < 2)
 		return;
 	r->stuck = 0;

@@ -189,14 +189,15 @@ struct frame *vn_zc_take(struct vn_queue *q, const struct virtq_chain *c)
 	unsigned int n, k;
 	struct frame *f;
 	uint64_t len = c->rlen - hl;
+	bool offload;
 
 	if (!t || !t->nfree || c->iov[0].iov_len < hl ||
 	    len < FRAME_MIN_LEN || len > FRAME_MAX_LEN)
 		return NULL;
 	memset(&h, 0, sizeof(h));
 	memcpy(&h, c->iov[0].iov_base, hl);
-	if (!q->vn->p.peer_vnet &&
-	    (h.flags || h.gso_type != VIRTIO_NET_HDR_GSO_NONE))
+	offload = h.flags || h.gso_type != VIRTIO_NET_HDR_GSO_NONE;
+	if (!q->vn->p.peer_vnet && offload)
 		return NULL;
 	f = t->free[t->nfree - 1];
 	k = (unsigned int)(f - t->frames);
@@ -204,7 +205,7 @@ struct frame *vn_zc_take(struct vn_queue *q, const struct virtq_chain *c)
 	n = zc_pieces(q, c, iov);
 	if (!n)
 		return NULL;
-	if (n > 1 && (h.flags || h.gso_type != VIRTIO_NET_HDR_GSO_NONE) &&
+	if (n > 1 && offload &&
 	    vnet_hdr_check_head(&h, iov[0].iov_base, (uint32_t)iov[0].iov_len,
 				(uint32_t)len, q->vn->host_caps))
 		return NULL;

@@ -2,6 +2,7 @@
 /* uloop core: ring setup, submit-and-wait, dispatch, wake-ups, hooks. */
 
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -405,6 +406,21 @@ int uloop_flush(struct uloop *loop)
 	ret = io_uring_submit(&loop->ring);
 	loop->stats.sqes += queued - io_uring_sq_ready(&loop->ring);
 	return ret < 0 ? ret : 0;
+}
+
+/**
+ * uloop_flush_all() - submit the queued SQEs now, retrying (a bounded
+ * number of times, yielding in between) while the kernel is briefly out
+ * of room: for callers that must know their requests reached the kernel
+ * before they go on (a gate, a quiesce)
+ * @loop: the loop, on its thread
+ */
+void uloop_flush_all(struct uloop *loop)
+{
+	int tries = 0;
+
+	while (uloop_flush(loop) && ++tries < 100)
+		sched_yield();
 }
 
 /**

@@ -271,6 +271,7 @@ struct io_uring_sqe *uloop_sqe_get(struct uloop *loop);
 void uloop_sqe_bind(struct uloop *loop, struct io_uring_sqe *sqe,
 		    struct uloop_op *op);
 int uloop_flush(struct uloop *loop);
+void uloop_flush_all(struct uloop *loop);
 int uloop_cancel(struct uloop *loop, struct uloop_op *op);
 
 /* --- batched I/O ---------------------------------------------------------- */

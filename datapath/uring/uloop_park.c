@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* uloop_park.c: park hooks: what a loop's users must do on the loop's own thread before another thread changes what they share. */
 
-#include <sched.h>
-
 #include "datapath/uring/uloop_int.h"
 
 /**
@@ -47,12 +45,10 @@ void uloop_park_hook_del(struct uloop *loop, struct uloop_hook *h)
 void uloop_park(struct uloop *loop)
 {
 	struct uloop_hook *h, *next;
-	int tries = 0;
 
 	for (h = loop->park_hooks; h; h = next) {
 		next = h->next;
 		h->fn(loop, h);
 	}
-	while (uloop_flush(loop) && ++tries < 100)
-		sched_yield();
+	uloop_flush_all(loop);
 }

@@ -612,9 +612,9 @@ if [ "$mode" != qemu ]; then
 			fail "info netstats: t0 carried it too (rx $t_rxb B, want >= $want_tx; tx $t_txb B, want >= $want_rx)"
 		fi
 		info "drops (not handed on / not written): $nicname $n_sd/$n_wd, t0 $t_sd/$t_wd"
-		# virtio-net on the tap directly: guest TX chains in one piece
-		# (the ACKs of the downloads, at least) are lent to the tap, not
-		# copied by the device (devices/virtio_net_zc.c).
+		# virtio-net on the tap directly: guest TX chains are lent to
+		# the tap, not copied by the device, in one piece or scattered
+		# (devices/virtio_net_zc.c).
 		if [ "$fe" = virtio ] && [ "$mode" = tap ] &&
 		   [[ "${QG_TAP_OPTS:-}" != *vnet_hdr=off* ]]; then
 			read -r zc_n zc_u zc_s < <(dev_stats "$js" "$nicname" \
