@@ -453,7 +453,7 @@ offload_check() {
 	csum=$(sed -n 's/^tx-checksumming: \([a-z]*\).*/\1/p' <<<"$k")
 	tso=$(sed -n 's/^tcp-segmentation-offload: \([a-z]*\).*/\1/p' <<<"$k")
 	feat=$(qgh_field "$(qgh_marker "$log" nicstats)" virtio_features)
-	if [ "$fe" = virtio ] && ip -d link show "$tapname" | grep -q 'vnet_hdr on'; then
+	if [ "$fe" = virtio ] && ip -d link show "$tapname" | grep 'vnet_hdr on' >/dev/null; then
 		[ "${feat:1:1}" = 1 ] && want_csum=on
 		[ "${feat:7:1}" = 1 ] && want_tso=on
 	fi

@@ -269,8 +269,10 @@ fi
 gs_crash_scan "$gs_work/qnet.err"
 # QNET_URING=epoll: the data path ran on the epoll fallback, and said so
 if [ "${QNET_URING:-}" = epoll ]; then
-	if cat "$gs_work/qnet.err" "$gs_work/run-guest.err" 2>/dev/null |
-	   grep -q "the data path runs on epoll"; then
+	# grep reads the files itself: "cat | grep -q" under pipefail fails
+	# when grep stops early and cat takes SIGPIPE on the second file
+	if grep -qs "the data path runs on epoll" "$gs_work/qnet.err" \
+	   "$gs_work/run-guest.err"; then
 		gs_ok "qnet ran on the epoll fallback (QNET_URING=epoll) and said so"
 	else
 		gs_fail "qnet ran on the epoll fallback (QNET_URING=epoll) and said so"

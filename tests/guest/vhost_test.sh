@@ -447,12 +447,12 @@ boots() { grep -ac 'QNET-GUEST: boot ' "$glog" 2>/dev/null; }
 wait_boot_marker() {
 	local n=$(($3 * 10))
 	while [ "$n" -gt 0 ]; do
-		boot_part "$glog" "$1" | grep -qa "QNET-GUEST: $2 " && return 0
+		boot_part "$glog" "$1" | grep -a "QNET-GUEST: $2 " >/dev/null && return 0
 		kill -0 "$gpid" 2>/dev/null || break
 		n=$((n - 1))
 		sleep 0.1
 	done
-	boot_part "$glog" "$1" | grep -qa "QNET-GUEST: $2 "
+	boot_part "$glog" "$1" | grep -a "QNET-GUEST: $2 " >/dev/null
 }
 # wait_boots N SECONDS: wait until the guest has booted N times.
 wait_boots() {
@@ -560,7 +560,7 @@ reset_during_download() {
 	flowing vn0 rx_packets "boot 1: frames flowing to the guest"
 	reset_guest "download" || return 1
 	info "reset at $(last_num "$work/http.log" 'get 1 sent') of $((big_mib << 20)) bytes sent"
-	! boot_part "$glog" 1 | grep -qa 'QNET-GUEST: fetch ' &&
+	! boot_part "$glog" 1 | grep -a 'QNET-GUEST: fetch ' >/dev/null &&
 		ok "boot 1: the download had not finished at the reset" ||
 		fail "boot 1: the download had not finished at the reset"
 }
