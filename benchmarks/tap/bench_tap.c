@@ -39,7 +39,9 @@
  * is the forwarder thread's CPU time (user + system, including the
  * kernel work done in its context) per frame delivered; for the kernel
  * bridge it is all CPUs' busy time from /proc/stat per frame (that path
- * has no thread of its own).
+ * has no thread of its own). "user %" is the share of CPU 1's busy time
+ * (from /proc/stat) spent in user space: the forwarder's own code, all
+ * that a faster forwarder could save besides its system calls.
  *
  * BENCH_TAP_DEBUG=1 prints the qnet loop's and taps' counters and the
  * kernel's drop counters after each qnet window; BENCH_TAP_NODEFER=1 runs
@@ -95,6 +97,26 @@ static uint64_t sys_busy_ns(void)
 	fclose(f);
 	return (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) *
 	       (1000000000ull / (uint64_t)sysconf(_SC_CLK_TCK));
+}
+
+/* CPU @cpu's user and busy (user, system, irq, softirq) ticks so far. */
+static void cpu_ticks(unsigned int cpu, uint64_t *user, uint64_t *busy)
+{
+	unsigned long long v[8];
+	char name[16], want[16];
+	FILE *f = fopen("/proc/stat", "r");
+
+	snprintf(want, sizeof(want), "cpu%u", cpu);
+	while (f && fscanf(f, "%15s %llu %llu %llu %llu %llu %llu %llu %llu%*[^\n]",
+			   name, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+			   &v[6], &v[7]) == 9)
+		if (!strcmp(name, want)) {
+			*user = v[0] + v[1];
+			*busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+			fclose(f);
+			return;
+		}
+	DIE("/proc/stat: no %s", want);
 }
 
 static int new_ns(void)
@@ -331,11 +353,14 @@ static void *fwd_main(void *arg)
  * @mpps:    frames delivered to the sink, millions per second
  * @cpu_ns:  CPU ns per delivered frame (see DOC)
  * @offered: frames the generator sent, millions per second
+ * @user:    share of CPU 1's busy time spent in user space (the
+ *           forwarder's own code; the rest is the kernel's)
  */
 struct cell {
 	double mpps;
 	double cpu_ns;
 	double offered;
+	double user;
 };
 
 /* One window of BENCH_MS: sink rate, CPU per frame, offered rate. */
@@ -344,9 +369,12 @@ static struct cell window(clockid_t fwd_clock, bool has_fwd)
 	uint64_t s0 = sink_count(), g0 = atomic_load(&gen_sent);
 	uint64_t c0 = has_fwd ? now_ns(fwd_clock) : sys_busy_ns();
 	uint64_t t0 = now_ns(CLOCK_MONOTONIC), t1, frames;
+	uint64_t u0, b0, u1, b1;
 	struct cell c;
 
+	cpu_ticks(1, &u0, &b0);
 	usleep(BENCH_MS * 1000);
+	cpu_ticks(1, &u1, &b1);
 	t1 = now_ns(CLOCK_MONOTONIC);
 	frames = sink_count() - s0;
 	c.cpu_ns = (double)((has_fwd ? now_ns(fwd_clock) : sys_busy_ns()) - c0) /
@@ -354,6 +382,7 @@ static struct cell window(clockid_t fwd_clock, bool has_fwd)
 	c.mpps = (double)frames * 1e3 / (double)(t1 - t0);
 	c.offered = (double)(atomic_load(&gen_sent) - g0) * 1e3 /
 		    (double)(t1 - t0);
+	c.user = b1 > b0 ? (double)(u1 - u0) / (double)(b1 - b0) : 0;
 	return c;
 }
 
@@ -426,21 +455,28 @@ int main(int argc, char **argv)
 	}
 	printf("bench-tap: one direction, generator on CPU 0, forwarder on CPU 1, "
 	       "best of %d x %d ms\n\n", BENCH_ROUNDS, BENCH_MS);
-	printf("%-16s %6s %8s %10s %10s %9s\n", "path", "bytes", "Mpps",
-	       "CPU-ns/fr", "offered", "x QEMU");
+	printf("%-16s %6s %8s %10s %10s %9s %7s\n", "path", "bytes", "Mpps",
+	       "CPU-ns/fr", "offered", "x QEMU", "user %");
 	for (s = 0; s < 2; s++)
 		for (p = 0; p < P_COUNT; p++)
-			printf("%-16s %6u %8.3f %10.0f %10.3f %9.2f\n",
+			printf("%-16s %6u %8.3f %10.0f %10.3f %9.2f %7.1f\n",
 			       path_names[p], sizes[s], c[s][p].mpps,
 			       c[s][p].cpu_ns, c[s][p].offered,
 			       c[s][p].mpps / (c[s][P_QEMU].mpps > 0 ?
-					       c[s][P_QEMU].mpps : 1));
+					       c[s][P_QEMU].mpps : 1),
+			       /* the kernel path has no forwarder on CPU 1 */
+			       p == P_KERNEL ? 0.0 : 100 * c[s][p].user);
 	printf("\nqnet / QEMU-style: %.2fx at 64 bytes (target >= 2x), %.2fx at "
 	       "1500 bytes; CPU per frame %.2fx and %.2fx\n",
 	       c[0][P_QNET].mpps / c[0][P_QEMU].mpps,
 	       c[1][P_QNET].mpps / c[1][P_QEMU].mpps,
 	       c[0][P_QEMU].cpu_ns / c[0][P_QNET].cpu_ns,
 	       c[1][P_QEMU].cpu_ns / c[1][P_QNET].cpu_ns);
+	/* no forwarder can pass on more than the generator offers it */
+	printf("ceiling: the generator offered qnet's path %.3f Mpps at 64 "
+	       "bytes, so at most %.2fx the QEMU-style loop here\n",
+	       c[0][P_QNET].offered,
+	       c[0][P_QNET].offered / c[0][P_QEMU].mpps);
 	printf("(kernel bridge CPU-ns is all CPUs' busy time per frame, "
 	       "generator included)\n");
 	return 0;
