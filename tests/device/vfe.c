@@ -441,6 +441,7 @@ int vfe_ring_setup(struct vfe *fe, unsigned int q, uint32_t num)
 	r->avail_idx = r->last_used = 0;
 	r->next_free = 0;
 	memset(r->busy, 0, sizeof(r->busy));
+	r->nfreed = 0;
 	a.desc = vfe_uva(fe, r->desc_gpa);
 	a.avail = vfe_uva(fe, r->avail_gpa);
 	a.used = vfe_uva(fe, r->used_gpa);
@@ -600,6 +601,19 @@ int vfe_post(struct vfe *fe, unsigned int q, const struct vfe_buf *b,
 
 	if (r->packed)
 		return vfe_post_packed(fe, r, b, n);
+	/* round robin while the device completes in order; else the
+	 * chains reaped last first (a guest's free list): O(1) where the
+	 * device completes out of order, as direct RX does */
+	for (i = 0; i < n && !r->busy[(head + i) % r->num]; i++)
+		;
+	while (i < n && r->nfreed) {
+		head = r->freed[--r->nfreed];
+		for (i = 0; i < n && !r->busy[(head + i) % r->num]; i++)
+			;
+	}
+	if (i == n)
+		goto found;
+	head = r->next_free % r->num;
 	/* n descriptors in a row that are not out */
 	for (tries = 0; tries < r->num; tries++) {
 		for (i = 0; i < n && !r->busy[(head + i) % r->num]; i++)
@@ -610,6 +624,7 @@ int vfe_post(struct vfe *fe, unsigned int q, const struct vfe_buf *b,
 	}
 	if (tries == r->num)
 		return -1;
+found:
 	r->next_free = head;
 	for (i = 0; i < n; i++) {
 		uint32_t d = (head + i) % r->num;
@@ -725,6 +740,8 @@ bool vfe_reap(struct vfe *fe, unsigned int q, uint32_t *id, uint32_t *len)
 			r->busy[d] = 0;
 			d = r->desc[d].next;
 		}
+		if (r->nfreed < VFE_MAX_NUM)
+			r->freed[r->nfreed++] = (uint16_t)*id;
 	}
 	return true;
 }

@@ -51,6 +51,9 @@
  *		robin, skipping descriptors still out: a device may complete
  *		chains out of order)
  * @busy:	split: descriptor i is in a chain not yet reaped
+ * @freed:	split: heads of the chains reaped, the last on top (tried
+ *		before the round-robin search)
+ * @nfreed:	how many
  * @chain_len:	descriptors of the chain headed at each index (packed: of
  *		each buffer id)
  * @packed:	packed layout (VIRTIO_F_RING_PACKED acked): @desc is then a
@@ -84,6 +87,8 @@ struct vfe_ring {
 	uint32_t next_free;
 	uint16_t chain_len[VFE_MAX_NUM];
 	uint8_t busy[VFE_MAX_NUM];
+	uint16_t freed[VFE_MAX_NUM];
+	unsigned int nfreed;
 };
 
 /**
