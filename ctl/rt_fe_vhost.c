@@ -471,12 +471,13 @@ static void rt_fe_vhost_stats(const struct rt_nic *rnic, struct strbuf *out,
 				  "\"tx_kick_missed\":%llu,\"rx_direct\":%llu,"
 				  "\"rx_direct_returned\":%llu,"
 				  "\"rx_direct_lost\":%llu,"
-				  "\"rx_direct_paused\":%llu}"
+				  "\"rx_direct_paused\":%llu,"
+				  "\"rx_direct_small\":%llu}"
 				: " device: tx_lent=%llu tx_lent_scattered=%llu "
 				  "tx_unshared=%llu tx_settled=%llu "
 				  "tx_kick_missed=%llu rx_direct=%llu "
 				  "rx_direct_returned=%llu rx_direct_lost=%llu "
-				  "rx_direct_paused=%llu",
+				  "rx_direct_paused=%llu rx_direct_small=%llu",
 		      (unsigned long long)s.tx_lent,
 		      (unsigned long long)s.tx_lent_scattered,
 		      (unsigned long long)s.tx_unshared,
@@ -485,7 +486,8 @@ static void rt_fe_vhost_stats(const struct rt_nic *rnic, struct strbuf *out,
 		      (unsigned long long)s.rx_direct,
 		      (unsigned long long)s.rx_direct_returned,
 		      (unsigned long long)s.rx_direct_lost,
-		      (unsigned long long)s.rx_direct_paused);
+		      (unsigned long long)s.rx_direct_paused,
+		      (unsigned long long)s.rx_direct_small);
 }
 
 const struct rt_fe rt_fe_vhost = {

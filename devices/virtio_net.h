@@ -53,10 +53,27 @@
  *		checksums and segments in software before sending
  * @tx_copy:	copy every TX chain, never lend guest buffers to the peer
  *		(zero-copy TX off: for comparisons; virtio_net_zc.c)
- * @rx_copy:	copy every frame into the guest's RX buffers, never let
- *		the kernel read the peer straight into them (direct RX off:
- *		for comparisons; virtio_net_rxd.c)
+ * @rx_mode:	how frames from a peer that lets the device read it (a
+ *		tap) reach the guest's RX buffers (enum vn_rx_mode;
+ *		virtio_net_rxd.c)
  */
+/**
+ * enum vn_rx_mode - how frames from a peer that lets the device read it
+ * itself (a tap queue on the pair's loop) reach the guest's RX buffers
+ * @VN_RX_AUTO:		read straight into them (direct RX) while the frames
+ *			are large, copied by the device while they are small,
+ *			judged on their average size each watchdog period
+ *			(virtio_net_rxd.c: a read per frame costs more than
+ *			the copy below about 8 KiB)
+ * @VN_RX_DIRECT:	direct RX whenever it can be used
+ * @VN_RX_COPY:		always copied (for comparisons)
+ */
+enum vn_rx_mode {
+	VN_RX_AUTO,
+	VN_RX_DIRECT,
+	VN_RX_COPY,
+};
+
 struct virtio_net_params {
 	uint8_t mac[6];
 	uint16_t mtu;
@@ -79,7 +96,7 @@ struct virtio_net_params {
 	bool serve_config;
 	bool peer_vnet;
 	bool tx_copy;
-	bool rx_copy;
+	uint8_t rx_mode;
 };
 
 /**
@@ -114,6 +131,8 @@ struct virtio_net_params {
  *		   just before such a stop (dropped)
  * @rx_direct_paused: times direct RX paused for a watchdog period because
  *		   the guest's buffers held could not make one read
+ * @rx_direct_small: times VN_RX_AUTO turned to copying because the frames
+ *		   were small (direct RX starts again when they are large)
  * @rarp_sent:	   RARP announcements sent (SEND_RARP)
  * @ctrl_cmds:	   control-queue commands answered
  * @ctrl_errors:   of which refused (VIRTIO_NET_ERR) or malformed
@@ -139,6 +158,7 @@ struct virtio_net_stats {
 	uint64_t rx_direct_returned;
 	uint64_t rx_direct_lost;
 	uint64_t rx_direct_paused;
+	uint64_t rx_direct_small;
 	uint64_t rarp_sent;
 	uint64_t ctrl_cmds;
 	uint64_t ctrl_errors;
@@ -183,7 +203,7 @@ void virtio_net_stats(const struct virtio_net *vn, struct virtio_net_stats *out)
 const struct virtq *virtio_net_vq(const struct virtio_net *vn, unsigned int idx);
 void virtio_net_set_admin_link(struct virtio_net *vn, bool up);
 void virtio_net_set_tx_copy(struct virtio_net *vn, bool copy);
-void virtio_net_set_rx_copy(struct virtio_net *vn, bool copy);
+void virtio_net_set_rx_mode(struct virtio_net *vn, enum vn_rx_mode mode);
 void virtio_net_on_features(struct virtio_net *vn,
 			    void (*cb)(void *arg, unsigned int guest_caps),
 			    void *arg);

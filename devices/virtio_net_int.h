@@ -31,6 +31,11 @@ static_assert(VN_BIG_BUF - VN_HEADROOM >= FRAME_MAX_LEN, "a GSO frame fits");
 /* Direct RX (virtio_net_rxd.c): reads in flight per pair, guest buffers
  * one read may span. */
 #define VN_RXD_SLOTS	4u
+/* VN_RX_AUTO: average frame sizes that stop and start direct RX, and the
+ * frames a watchdog period needs to judge (virtio_net_rxd.c) */
+#define VN_RXD_SMALL	6144u
+#define VN_RXD_LARGE	12288u
+#define VN_RXD_JUDGE_MIN	64u
 #define VN_RXD_BUFS	64u
 
 struct vn_queue;
@@ -120,7 +125,11 @@ struct vn_rxd_table {
  * @err:	a read failed: not again until the watchdog's next period
  * @unfit:	the guest's buffers do not suit: not again until a quiesce
  * @push_due:	used entries not yet published
+ * @small:	VN_RX_AUTO: the last period's frames were small, copy them
+ * @posted:	a read was posted since the last watchdog period
  * @stuck:	watchdog periods with spares held and no read posted
+ * @seen_frames: the port's rx_packets on this queue at the last period
+ * @seen_bytes:	and its rx_bytes
  */
 struct vn_rxd {
 	struct vn_rxd_table *t;
@@ -143,7 +152,11 @@ struct vn_rxd {
 	bool err;
 	bool unfit;
 	bool push_due;
+	bool small;
+	bool posted;
 	uint8_t stuck;
+	uint64_t seen_frames;
+	uint64_t seen_bytes;
 };
 
 /**

@@ -176,7 +176,7 @@ int main(void)
 	printf("guest TX -> tap, %u ms x %u rounds; 64 and 1500: one "
 	       "descriptor per frame; gso: a %u-byte TCP frame in %u\n",
 	       VBENCH_MS, VBENCH_ROUNDS, GSO_LEN, GSO_PIECES);
-	printf("%-6s %-10s %8s %12s\n", "bytes", "path", "Mpps", "CPU-ns/frame");
+	printf("%-8s %-10s %8s %12s\n", "bytes", "path", "Mpps", "CPU-ns/frame");
 	for (li = 0; li < 3; li++) {
 		char name[16];
 
@@ -185,7 +185,7 @@ int main(void)
 			snprintf(name, sizeof(name), "%u", lens[li]);
 		else
 			snprintf(name, sizeof(name), "gso");
-		vbench_compare(&e, name, ways, run, (void *)&lens[li]);
+		vbench_compare(&e, name, ways, 2, run, (void *)&lens[li]);
 	}
 	virtio_net_stats(e.vn, &st);
 	printf("device: tx_lent %llu (scattered %llu), bad headers %llu; "

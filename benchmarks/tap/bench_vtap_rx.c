@@ -22,24 +22,31 @@
  * queues them for the tap's reader, qnet; qnet's virtio-net device,
  * peered with the tap, puts them into the RX buffers the synthetic
  * vhost-user front-end (tests/device/vfe.c, playing the guest) posts:
- * 256 mergeable buffers of 2 KiB, each posted again as soon as it is
+ * 256 mergeable buffers of 2 KiB (one after the other in memory, as a
+ * Linux guest carves them out of larger pages), each posted again as soon as it is
  * reaped. A round sends BATCH frames, then runs the loop until all are
- * reaped, for VBENCH_MS, both ways: direct RX (the kernel reads the tap
- * straight into the guest's buffers: devices/virtio_net_rxd.c) and copy
- * (virtio_net_set_rx_copy(): the tap's multishot read fills its own
- * buffers, the device copies each frame into the guest's). Cases: 64-
- * and 1500-byte frames, and a 65526-byte TCP GSO frame (the tap takes
- * TSO, so the kernel hands it over whole; 32 guest buffers each). Printed:
- * frames per microsecond and CPU-ns per frame (the process's user +
- * system time: the packet socket's sends, the tap's reads, the device,
- * the front-end), best of VBENCH_ROUNDS, the ratio, peak RSS. Frames the
- * kernel dropped (none expected) are counted. Root only (exit 77).
+ * reaped, for VBENCH_MS, three ways (virtio_net_set_rx_mode()): direct
+ * (VN_RX_DIRECT: the kernel reads the tap straight into the guest's
+ * buffers, devices/virtio_net_rxd.c), copy (VN_RX_COPY: the tap's
+ * multishot read fills its own buffers, the device copies each frame
+ * into the guest's) and auto (VN_RX_AUTO, the default: one or the other
+ * by the frames' average size, judged each 100 ms). Cases: 64- and
+ * 1500-byte frames, and TCP GSO frames of 4000, 16000 and 65526 bytes
+ * (the tap takes TSO, so the kernel hands them over whole; a 65526-byte
+ * one fills 32 guest buffers). Printed: frames per microsecond and CPU-ns
+ * per frame (the process's user + system time: the packet socket's
+ * sends, the tap's reads, the device, the front-end), best of
+ * VBENCH_ROUNDS, the ratios to copy, peak RSS. Frames the kernel dropped
+ * (none expected) are counted. Root only (exit 77).
  */
 
 #define RING		256u
 #define RXQ		0
 #define BATCH		32u
-#define BUF		(12u + 2048u)
+/* header + 2 KiB, rounded up to a cache line as a Linux guest sizes its
+ * mergeable buffers; carved one after the other (vfe_alloc() aligns to
+ * 64), as a guest carves them out of a larger page */
+#define BUF		2112u
 #define GSO_LEN		65526u
 
 static uint64_t bufs[RING];	/* guest address of each descriptor's buffer */
@@ -90,7 +97,8 @@ static unsigned int reap(struct venv *e)
 	return frames;
 }
 
-/* A frame of @len bytes (0: the GSO case) behind its 10-byte header. */
+/* A frame of @len bytes behind its 10-byte header: up to 1514 a plain
+ * one, else a TCP GSO frame (segments of 1448). */
 static size_t build(unsigned int len)
 {
 	uint8_t *f = pkt + 10;
@@ -99,11 +107,11 @@ static size_t build(unsigned int len)
 	memset(pkt, 0, 10 + 54);
 	memset(f, 0x52, 6);
 	memset(f + 6, 0x02, 6);
-	if (len) {
+	if (len <= 1514) {
 		f[12] = 0x88, f[13] = 0xb5;	/* local experimental */
 		return 10 + len;
 	}
-	ip = GSO_LEN - 14;
+	ip = len - 14;
 	pkt[0] = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 	pkt[1] = VIRTIO_NET_HDR_GSO_TCPV4;
 	pkt[2] = 54;			/* hdr_len */
@@ -116,7 +124,7 @@ static size_t build(unsigned int len)
 	f[22] = 64, f[23] = 6;
 	f[26] = 10, f[29] = 2, f[30] = 10, f[33] = 1;
 	f[46] = 0x50;
-	return 10 + GSO_LEN;
+	return 10 + len;
 }
 
 /* What run() measures: the packet socket, the bytes per send, frames
@@ -127,10 +135,14 @@ struct rx_case {
 	uint64_t lost;
 };
 
+/* The ways, as vbench_compare() names them in main(). */
+static const enum vn_rx_mode modes[3] = { VN_RX_AUTO, VN_RX_DIRECT,
+					  VN_RX_COPY };
+
 /**
  * run() - send and receive for VBENCH_MS (a vbench_run_fn)
  * @e:		the device and front-end
- * @way:	0: direct RX, 1: copy (virtio_net_set_rx_copy())
+ * @way:	index into modes[]
  * @arg:	the struct rx_case
  * @mpps:	set to frames per microsecond
  * @cpu_ns:	set to CPU-ns per frame
@@ -142,7 +154,7 @@ static void run(struct venv *e, unsigned int way, void *arg, double *mpps,
 	uint64_t t0 = now_ns(CLOCK_MONOTONIC), c0, t1, done = 0, sent = 0;
 	unsigned int i, idle;
 
-	virtio_net_set_rx_copy(e->vn, way == 1);
+	virtio_net_set_rx_mode(e->vn, modes[way]);
 	c0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
 	do {
 		for (i = 0; i < BATCH; i++)
@@ -183,8 +195,8 @@ static int pkt_socket(const char *ifname)
 
 int main(void)
 {
-	static const unsigned int lens[] = { 64, 1500, 0 };
-	static const char *const ways[2] = { "direct", "copy" };
+	static const unsigned int lens[] = { 64, 1500, 4000, 16000, GSO_LEN };
+	static const char *const ways[3] = { "auto", "direct", "copy" };
 	struct virtio_net_stats st;
 	struct rx_case c = { 0 };
 	struct venv e;
@@ -203,18 +215,16 @@ int main(void)
 	c.sock = pkt_socket("bvrtap0");
 
 	printf("tap -> guest RX buffers, %u ms x %u rounds, %u frames per "
-	       "send batch; gso: a %u-byte TCP frame\n", VBENCH_MS,
-	       VBENCH_ROUNDS, BATCH, GSO_LEN);
-	printf("%-6s %-10s %8s %12s\n", "bytes", "path", "Mpps", "CPU-ns/frame");
-	for (li = 0; li < 3; li++) {
+	       "send batch; gsoN: an N-byte TCP GSO frame\n", VBENCH_MS,
+	       VBENCH_ROUNDS, BATCH);
+	printf("%-8s %-10s %8s %12s\n", "bytes", "path", "Mpps", "CPU-ns/frame");
+	for (li = 0; li < sizeof(lens) / sizeof(lens[0]); li++) {
 		char name[16];
 
 		c.size = build(lens[li]);
-		if (lens[li])
-			snprintf(name, sizeof(name), "%u", lens[li]);
-		else
-			snprintf(name, sizeof(name), "gso");
-		vbench_compare(&e, name, ways, run, &c);
+		snprintf(name, sizeof(name), lens[li] > 1514 ? "gso%u" : "%u",
+			 lens[li]);
+		vbench_compare(&e, name, ways, 3, run, &c);
 	}
 	virtio_net_stats(e.vn, &st);
 	printf("device: rx_direct %llu, returned empty %llu, lost %llu; "

@@ -55,22 +55,29 @@ int vbench_open(struct venv *e, struct tap **t, const char *ifname,
 }
 
 /**
- * vbench_compare() - VBENCH_ROUNDS rounds of both ways, interleaved; print
- * the best of each and their ratio
+ * vbench_compare() - VBENCH_ROUNDS rounds of every way, interleaved;
+ * print the best of each and its ratio to the last way's (the copying
+ * baseline)
  * @e:		the device and front-end
  * @name:	the case ("64", "gso", ...)
- * @ways:	the two ways' names (zero-copy first)
+ * @ways:	the ways' names, the baseline last
+ * @nways:	how many (2..VBENCH_WAYS)
  * @run:	measures one way
  * @arg:	passed to @run
  */
 void vbench_compare(struct venv *e, const char *name,
-		    const char *const ways[2], vbench_run_fn run, void *arg)
+		    const char *const *ways, unsigned int nways,
+		    vbench_run_fn run, void *arg)
 {
-	double best_mpps[2] = { 0, 0 }, best_ns[2] = { 1e18, 1e18 };
-	unsigned int r, w;
+	double best_mpps[VBENCH_WAYS], best_ns[VBENCH_WAYS];
+	unsigned int r, w, b = nways - 1;
 
+	for (w = 0; w < nways; w++) {
+		best_mpps[w] = 0;
+		best_ns[w] = 1e18;
+	}
 	for (r = 0; r < VBENCH_ROUNDS; r++) {
-		for (w = 0; w < 2; w++) {
+		for (w = 0; w < nways; w++) {
 			double mpps, ns;
 
 			run(e, w, arg, &mpps, &ns);
@@ -80,12 +87,14 @@ void vbench_compare(struct venv *e, const char *name,
 				best_ns[w] = ns;
 		}
 	}
-	for (w = 0; w < 2; w++)
-		printf("%-6s %-10s %8.3f %12.0f\n", name, ways[w], best_mpps[w],
+	for (w = 0; w < nways; w++)
+		printf("%-8s %-10s %8.3f %12.0f\n", name, ways[w], best_mpps[w],
 		       best_ns[w]);
-	printf("%-6s %s / %s: %.2fx throughput, %.2fx CPU per frame (above "
-	       "1: %s is cheaper)\n", name, ways[0], ways[1],
-	       best_mpps[0] / best_mpps[1], best_ns[1] / best_ns[0], ways[0]);
+	for (w = 0; w < b; w++)
+		printf("%-8s %s / %s: %.2fx throughput, %.2fx CPU per frame "
+		       "(above 1: %s is cheaper)\n", name, ways[w], ways[b],
+		       best_mpps[w] / best_mpps[b], best_ns[b] / best_ns[w],
+		       ways[w]);
 }
 
 /**

@@ -9,11 +9,13 @@
 /** VBENCH_MS - one measurement; VBENCH_ROUNDS - measurements per way */
 #define VBENCH_MS	300
 #define VBENCH_ROUNDS	5
+/** VBENCH_WAYS - most ways a case compares */
+#define VBENCH_WAYS	4
 
 /**
  * vbench_run_fn - measure one way of a case for VBENCH_MS
  * @e:		the device and front-end
- * @way:	0: qnet's zero-copy way, 1: the copying way
+ * @way:	index into the bench's ways (the copying baseline last)
  * @arg:	the bench's
  * @mpps:	set to frames per microsecond
  * @cpu_ns:	set to CPU-ns per frame
@@ -24,7 +26,8 @@ typedef void (*vbench_run_fn)(struct venv *e, unsigned int way, void *arg,
 int vbench_open(struct venv *e, struct tap **t, const char *ifname,
 		uint32_t ring);
 void vbench_compare(struct venv *e, const char *name,
-		    const char *const ways[2], vbench_run_fn run, void *arg);
+		    const char *const *ways, unsigned int nways,
+		    vbench_run_fn run, void *arg);
 long vbench_peak_rss_kib(void);
 void vbench_close(struct venv *e, struct tap *t);
 

@@ -18,6 +18,7 @@
 #define SEQ_RX 20000
 #define SEQ_RXSTOP 30000
 #define SEQ_FEW 40000
+#define SEQ_AUTO 50000
 #define RXQ 0
 #define RX_BUFS 128
 #define N_RX 2000
@@ -399,7 +400,7 @@ static uint64_t rx_run(struct venv *e, struct tb_topo *tp, uint32_t base,
 }
 
 /* Both ways of RX: the kernel reading the tap straight into the guest's
- * buffers (direct RX), then the device copying (rx_copy). */
+ * buffers (direct RX), then the device copying (VN_RX_COPY). */
 static void test_rx(struct venv *e, struct tb_topo *tp, struct tap *t)
 {
 	struct tap_stats s0, s1;
@@ -412,9 +413,9 @@ static void test_rx(struct venv *e, struct tb_topo *tp, struct tap *t)
 	/* the tap counts the device's reads as its own */
 	TC_EQ(s1.rx_direct - s0.rx_direct, direct);
 	TC_CHECK(s1.rx_frames - s0.rx_frames >= N_RX);
-	virtio_net_set_rx_copy(e->vn, true);
+	virtio_net_set_rx_mode(e->vn, VN_RX_COPY);
 	rx_run(e, tp, SEQ_RX + N_RX, false);
-	virtio_net_set_rx_copy(e->vn, false);
+	virtio_net_set_rx_mode(e->vn, VN_RX_DIRECT);
 }
 
 /* A 30000-byte TCP GSO frame sent in namespace B reaches the guest whole,
@@ -602,6 +603,108 @@ static void test_hold(struct venv *e, struct tb_topo *tp, struct tap *small)
 	port_disconnect(virtio_net_port(e->vn));
 }
 
+/* Reap the RX ring whatever the frames (a frame's first buffer carries
+ * num_buffers) and post each buffer again. Return: frames completed. */
+static unsigned int rx_reap_frames(struct venv *e)
+{
+	static unsigned int left;	/* buffers still due for a frame */
+	unsigned int frames = 0, n = 0;
+	uint32_t id, len;
+
+	while (vfe_reap(&e->fe, RXQ, &id, &len)) {
+		uint8_t *h = vfe_ptr(&e->fe, rx_gpa[id]);
+		struct vfe_buf b = { rx_gpa[id], HDR + 2048,
+				     VRING_DESC_F_WRITE };
+		int head;
+
+		if (!left && len > HDR)
+			left = h[10] | (unsigned int)h[11] << 8;
+		if (left && !--left)
+			frames++;
+		head = vfe_post(&e->fe, RXQ, &b, 1);
+		rx_gpa[head] = b.addr;
+		n++;
+	}
+	if (n) {
+		vfe_publish(&e->fe, RXQ);
+		vfe_kick(&e->fe, RXQ);
+	}
+	return frames;
+}
+
+/* For @ms, frames of @len bytes (a TCP GSO frame above 1514) from
+ * namespace B to the guest, a few at a time, then until all are in.
+ * Return: frames the guest got; @sent: frames sent. */
+static unsigned int rx_stream(struct venv *e, struct tb_topo *tp,
+			      unsigned int len, unsigned int ms,
+			      unsigned int *sent)
+{
+	static uint8_t pkt[10 + 40000];
+	uint64_t end = uloop_now() + ms * 1000000ull;
+	unsigned int got = 0, i, l = 0;
+
+	*sent = 0;
+	if (len > 1514) {
+		l = tb_build_tcp(pkt + 10, len - 54, 40001, 40002);
+		memcpy(pkt + 10, guest_mac, 6);
+		memcpy(pkt + 10 + 6, "\x02\x00\x00\x00\x00\x0b", 6);
+		tb_gso_hdr((struct virtio_net_hdr *)(void *)pkt, 1448);
+	}
+	while (uloop_now() < end) {
+		for (i = 0; i < (l ? 1u : 8u); i++)
+			if (l ? send(tp->pkt, pkt, 10 + l, 0) ==
+					(ssize_t)(10 + l)
+			      : tb_pkt_send(tp, len, SEQ_AUTO) == 0)
+				(*sent)++;
+		uloop_run_once(&e->loop, 100000);
+		got += rx_reap_frames(e);
+	}
+	end = uloop_now() + 2000000000ull;
+	while (got < *sent && uloop_now() < end) {
+		uloop_run_once(&e->loop, 1000000);
+		got += rx_reap_frames(e);
+	}
+	return got;
+}
+
+/* VN_RX_AUTO, the default: 1000-byte frames for 350 ms (three watchdog
+ * periods) stop direct RX (rx_direct_small) and come copied; 30000-byte
+ * GSO frames start it again. Nothing is lost either way. */
+static void test_rx_auto(struct venv *e, struct tb_topo *tp)
+{
+	struct virtio_net_stats a, b, c, d;
+	unsigned int got1, sent1, got2, sent2, got3, sent3;
+
+	virtio_net_set_rx_mode(e->vn, VN_RX_AUTO);
+	a = vt_stats(e);
+	got1 = rx_stream(e, tp, 1000, 350, &sent1);
+	b = vt_stats(e);
+	rx_run(e, tp, SEQ_AUTO + 1, false);	/* now every one copied */
+	got2 = rx_stream(e, tp, 30000, 350, &sent2);
+	c = vt_stats(e);
+	got3 = rx_stream(e, tp, 30000, 50, &sent3);	/* now direct */
+	d = vt_stats(e);
+	printf("VN_RX_AUTO: %u of %u small frames (turned to copying %lu "
+	       "time(s)), %u of %u GSO frames (%lu read straight into the "
+	       "guest), then %u of %u (%lu)\n", got1, sent1,
+	       (unsigned long)(b.rx_direct_small - a.rx_direct_small), got2,
+	       sent2, (unsigned long)(c.rx_direct - b.rx_direct), got3, sent3,
+	       (unsigned long)(d.rx_direct - c.rx_direct));
+	/* the namespace's IGMP reports may come too */
+	TC_CHECK(got1 >= sent1 && got1 <= sent1 + 4);
+	TC_CHECK(got2 >= sent2 && got2 <= sent2 + 4);
+	TC_CHECK(got3 >= sent3 && got3 <= sent3 + 4);
+	TC_CHECK(sent1 >= 200 && sent2 >= 20 && sent3 >= 1);
+	if (direct_on) {
+		TC_EQ(b.rx_direct_small, a.rx_direct_small + 1);
+		TC_CHECK(c.rx_direct > b.rx_direct);
+		TC_CHECK(d.rx_direct - c.rx_direct >= got3);	/* strays too */
+	} else {
+		TC_EQ(d.rx_direct, a.rx_direct);
+	}
+	virtio_net_set_rx_mode(e->vn, VN_RX_DIRECT);
+}
+
 /* The tap is deleted while the device's direct reads wait on it: the
  * reads end, the device gives the reading back, the tap's link goes down,
  * and the loop does not spin (a timer or two per 100 ms). */
@@ -739,6 +842,8 @@ int main(void)
 	vt_connect(&e, vt_features_default(), 256);
 	tb_run(&e.loop, &tp, NULL, NULL, 100);
 	direct_on = !(uloop_features(&e.loop) & ULOOP_F_EMULATED);
+	/* VN_RX_AUTO would copy the small frames most tests send */
+	virtio_net_set_rx_mode(e.vn, VN_RX_DIRECT);
 
 	test_layouts(&e, &tp, t);
 	test_offload(&e, t);
@@ -748,6 +853,7 @@ int main(void)
 	test_rx_stop(&e, &tp);
 	test_rx_small_ring(&e, &tp);
 	test_rx_few_buffers(&e, &tp);
+	test_rx_auto(&e, &tp);
 	ret = tap_open(&small, &small_cfg, &e.loop, "t1", &err);
 	TC_EQ(ret, 0);
 	tb_topo_add_tap(&tp, tap_ifname(small));
