@@ -325,6 +325,24 @@ static void rx_post(struct venv *e, unsigned int n)
 	vfe_kick(&e->fe, RXQ);
 }
 
+/* Post RX buffer @id again, at the same guest address. */
+static void rx_repost(struct venv *e, uint32_t id)
+{
+	struct vfe_buf b = { rx_gpa[id], HDR + 2048, VRING_DESC_F_WRITE };
+	int head = vfe_post(&e->fe, RXQ, &b, 1);
+
+	rx_gpa[head] = b.addr;
+}
+
+/* Make the @n buffers posted again visible, and kick. */
+static void rx_publish(struct venv *e, unsigned int n)
+{
+	if (n) {
+		vfe_publish(&e->fe, RXQ);
+		vfe_kick(&e->fe, RXQ);
+	}
+}
+
 /* Reap the RX ring: count test frames from @base on in @got, post each
  * buffer again; flag a num_buffers other than 1, an empty buffer or a
  * frame delivered twice in @bad. Return: buffers reaped (frames, test or not). */
@@ -336,9 +354,6 @@ static unsigned int rx_reap(struct venv *e, uint32_t base, unsigned int *got,
 
 	while (vfe_reap(&e->fe, RXQ, &id, &len)) {
 		uint8_t *h = vfe_ptr(&e->fe, rx_gpa[id]);
-		struct vfe_buf b = { rx_gpa[id], HDR + 2048,
-				     VRING_DESC_F_WRITE };
-		int head;
 
 		*bad |= len <= HDR || h[10] != 1 || h[11] != 0;
 		if (len > HDR && tb_parse(h + HDR, len - HDR, &seq, &q) &&
@@ -347,14 +362,10 @@ static unsigned int rx_reap(struct venv *e, uint32_t base, unsigned int *got,
 			seen[seq] = 1;
 			(*got)++;
 		}
-		head = vfe_post(&e->fe, RXQ, &b, 1);
-		rx_gpa[head] = b.addr;
+		rx_repost(e, id);
 		n++;
 	}
-	if (n) {
-		vfe_publish(&e->fe, RXQ);
-		vfe_kick(&e->fe, RXQ);
-	}
+	rx_publish(e, n);
 	return n;
 }
 
@@ -418,14 +429,25 @@ static void test_rx(struct venv *e, struct tb_topo *tp, struct tap *t)
 	virtio_net_set_rx_mode(e->vn, VN_RX_DIRECT);
 }
 
+/* Build in @pkt a virtio-net header (TCP GSO, segments of 1448) and a
+ * TCP frame to the guest with @payload bytes. Return: the frame's length. */
+static unsigned int rx_gso_pkt(uint8_t *pkt, unsigned int payload)
+{
+	unsigned int len = tb_build_tcp(pkt + 10, payload, 40001, 40002);
+
+	memcpy(pkt + 10, guest_mac, 6);
+	memcpy(pkt + 10 + 6, "\x02\x00\x00\x00\x00\x0b", 6);
+	tb_gso_hdr((struct virtio_net_hdr *)(void *)pkt, 1448);
+	return len;
+}
+
 /* A 30000-byte TCP GSO frame sent in namespace B reaches the guest whole,
  * read straight into 15 of its buffers (num_buffers), with the GSO header
  * the kernel wrote. */
 static void test_rx_gso(struct venv *e, struct tb_topo *tp, struct tap *t)
 {
 	static uint8_t pkt[10 + 40000], got[40000];
-	struct virtio_net_hdr *h = (struct virtio_net_hdr *)(void *)pkt;
-	unsigned int len = tb_build_tcp(pkt + 10, 30000, 40001, 40002);
+	unsigned int len = rx_gso_pkt(pkt, 30000);
 	uint64_t end = uloop_now() + 5000000000ull;
 	uint64_t direct = vt_stats(e).rx_direct;
 	unsigned int off = 0, nbuf = 0, want = 0, strays = 0;
@@ -433,17 +455,11 @@ static void test_rx_gso(struct venv *e, struct tb_topo *tp, struct tap *t)
 	uint32_t id, l;
 
 	TC_EQ(tap_set_offload(t, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6), 0);
-	memcpy(pkt + 10, guest_mac, 6);
-	memcpy(pkt + 10 + 6, "\x02\x00\x00\x00\x00\x0b", 6);
-	tb_gso_hdr(h, 1448);
 	TC_EQ(send(tp->pkt, pkt, 10 + len, 0), (ssize_t)(10 + len));
 	while (uloop_now() < end && (!want || nbuf < want)) {
 		uloop_run_once(&e->loop, 1000000);
 		while (vfe_reap(&e->fe, RXQ, &id, &l)) {
 			uint8_t *b = vfe_ptr(&e->fe, rx_gpa[id]);
-			struct vfe_buf nb = { rx_gpa[id], HDR + 2048,
-					      VRING_DESC_F_WRITE };
-			int head;
 
 			if (!want && l > HDR + 12 &&
 			    memcmp(b + HDR + 6, pkt + 10 + 6, 6)) {
@@ -459,11 +475,9 @@ static void test_rx_gso(struct venv *e, struct tb_topo *tp, struct tap *t)
 				off += l;
 				nbuf++;
 			}
-			head = vfe_post(&e->fe, RXQ, &nb, 1);
-			rx_gpa[head] = nb.addr;
+			rx_repost(e, id);
 		}
-		vfe_publish(&e->fe, RXQ);
-		vfe_kick(&e->fe, RXQ);
+		rx_publish(e, 1);
 	}
 	printf("GSO frame into the guest: %u bytes in %u buffers "
 	       "(num_buffers %u), gso_type %u gso_size %u, %lu read "
@@ -613,22 +627,15 @@ static unsigned int rx_reap_frames(struct venv *e)
 
 	while (vfe_reap(&e->fe, RXQ, &id, &len)) {
 		uint8_t *h = vfe_ptr(&e->fe, rx_gpa[id]);
-		struct vfe_buf b = { rx_gpa[id], HDR + 2048,
-				     VRING_DESC_F_WRITE };
-		int head;
 
 		if (!left && len > HDR)
 			left = h[10] | (unsigned int)h[11] << 8;
 		if (left && !--left)
 			frames++;
-		head = vfe_post(&e->fe, RXQ, &b, 1);
-		rx_gpa[head] = b.addr;
+		rx_repost(e, id);
 		n++;
 	}
-	if (n) {
-		vfe_publish(&e->fe, RXQ);
-		vfe_kick(&e->fe, RXQ);
-	}
+	rx_publish(e, n);
 	return frames;
 }
 
@@ -644,12 +651,8 @@ static unsigned int rx_stream(struct venv *e, struct tb_topo *tp,
 	unsigned int got = 0, i, l = 0;
 
 	*sent = 0;
-	if (len > 1514) {
-		l = tb_build_tcp(pkt + 10, len - 54, 40001, 40002);
-		memcpy(pkt + 10, guest_mac, 6);
-		memcpy(pkt + 10 + 6, "\x02\x00\x00\x00\x00\x0b", 6);
-		tb_gso_hdr((struct virtio_net_hdr *)(void *)pkt, 1448);
-	}
+	if (len > 1514)
+		l = rx_gso_pkt(pkt, len - 54);
 	while (uloop_now() < end) {
 		for (i = 0; i < (l ? 1u : 8u); i++)
 			if (l ? send(tp->pkt, pkt, 10 + l, 0) ==
