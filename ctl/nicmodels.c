@@ -63,6 +63,7 @@ static const char *const onoffauto[] = { "on", "off", "auto", NULL };
 	P_BOOL("x-pcie-lnksta-dllla", "true", IGN)
 
 static const char *const vu_modes[] = { "server", "client", NULL };
+static const char *const vu_rx_modes[] = { "auto", "direct", "copy", NULL };
 
 /* qnet: virtio-net served by qnet over vhost-user (ctl/rt_fe_vhost.c). */
 #define VHOST_USER_PROPS						\
@@ -77,6 +78,11 @@ static const char *const vu_modes[] = { "server", "client", NULL };
 	{ .name = "vhost-user-vmm", .kind = SK_BOOL, .flags = SF_QNET,	\
 	  .def = "true",						\
 	  .help = "qnet: a VMM keeps config space and control queue" }, \
+	{ .name = "vhost-user-rx", .kind = SK_ENUM, .flags = SF_QNET,	\
+	  .values = vu_rx_modes, .def = "\"auto\"",			\
+	  .help = "qnet: frames from a tap into the guest's buffers: "	\
+		  "read straight into them for large frames (auto), "	\
+		  "always (direct) or copied (copy)" },			\
 	{ .name = "queues", .kind = SK_UINT, .width = 16, .flags = SF_QNET, \
 	  .help = "qnet: queue pairs served over vhost-user (needs mq=on)" }
 

@@ -34,6 +34,11 @@
  *				  the guest's driver itself (User-Mode
  *				  Linux): qnet serves the config space and,
  *				  with ctrl_vq=on, the control queue
+ *   vhost-user-rx=auto|direct|copy  frames from a tap on the same loop:
+ *				  read straight into the guest's buffers
+ *				  while they are large (auto, default),
+ *				  whenever possible (direct), or copied
+ *				  (devices/virtio_net_rxd.c)
  *   queues=N			  queue pairs qnet serves (default: the
  *				  netdev's queue count); N > 1 needs mq=on;
  *				  more pairs than a single-queue netdev has
@@ -142,6 +147,7 @@ static int rt_fe_vhost_params(const struct netconf_nic *nic,
 	const struct json_value *o = nic->props;
 	const struct netconf_netdev *nd = rt_nic_peer(nic);
 	bool vmm = netconf_opt_bool(o, "vhost-user-vmm", true);
+	const char *rx = netconf_opt_str(o, "vhost-user-rx");
 	uint64_t mtu = netconf_opt_uint(o, "host_mtu", 0);
 	size_t i;
 
@@ -163,6 +169,9 @@ static int rt_fe_vhost_params(const struct netconf_nic *nic,
 		p->mtu = (uint16_t)mtu;
 		p->host_mtu = true;
 	}
+	/* the schema took only these three */
+	p->rx_mode = !rx || !strcmp(rx, "auto") ? VN_RX_AUTO
+		     : !strcmp(rx, "direct") ? VN_RX_DIRECT : VN_RX_COPY;
 	p->serve_config = !vmm;
 	p->ctrl_vq = !vmm && netconf_opt_bool(o, "ctrl_vq", true);
 	/* libslirp takes checksum/GSO requests whole (backends/user.c);

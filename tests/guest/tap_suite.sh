@@ -32,7 +32,8 @@
 # Environment: QNET, QNETCTL (meson sets them); QG_KEEP=1 keeps the work
 # directory; QG_QEMU_NIC_OPTS=K=V,... is appended to the QEMU -device qnet
 # prints (guest_tso4=off...: QEMU hides features from the guest that qnet
-# offers); QG_TAP_OPTS=K=V,... is appended to the -netdev (vnet_hdr=off:
+# offers); QG_NIC_OPTS=K=V,... is appended to qnet's -device
+# (vhost-user-rx=direct); QG_TAP_OPTS=K=V,... is appended to the -netdev (vnet_hdr=off:
 # no offloads on the tap, qnet segments the guest's TSO frames itself);
 # QG_IPERF_SECS (default 3); QG_QUEUES=N (virtio only): a tap with N
 # queues and a NIC with N queue pairs (mq=on) on N vCPUs; the guest also
@@ -256,7 +257,7 @@ else
 	if [ "$fe" = e1000 ]; then
 		dev="e1000,netdev=t0,mac=$GUEST_MAC,attach=stream:unix:$work/vm.sock"
 	else
-		dev="virtio-net-pci,netdev=t0,mac=$GUEST_MAC,vhost-user=$work/vm.sock$mqdev"
+		dev="virtio-net-pci,netdev=t0,mac=$GUEST_MAC,vhost-user=$work/vm.sock$mqdev${QG_NIC_OPTS:+,$QG_NIC_OPTS}"
 		shared=(--shared-mem)
 	fi
 	"$QNET" -nodefaults -netdev "$backend" -device "$dev" \

@@ -152,6 +152,10 @@ static void test_devices(void)
 		"rx_queue_size (= 100), must be a power of 2 between 256 and "
 		"1024.\n", "-nodefaults", "-device",
 		"virtio-net-pci,rx_queue_size=100");
+	/* qnet's own: how frames from a tap reach the guest's buffers */
+	RUN_ERR("qnet: -device virtio-net-pci,vhost-user-rx=fast: Parameter "
+		"'vhost-user-rx' does not accept value 'fast'\n", "-nodefaults",
+		"-device", "virtio-net-pci,vhost-user-rx=fast");
 	RUN_ERR("qnet: -device {\"driver\":\"virtio-net-pci\",\"mq\":\"on\"}: "
 		"Invalid parameter type for 'mq', expected: boolean\n",
 		"-nodefaults", "-device",
