@@ -132,7 +132,8 @@ struct virtio_net_params {
  * @rx_direct_paused: times direct RX paused for a watchdog period because
  *		   the guest's buffers held could not make one read
  * @rx_direct_small: times VN_RX_AUTO turned to copying because the frames
- *		   were small (direct RX starts again when they are large)
+ *		   were small, with a peer that lets the device read it (direct
+ *		   RX starts again when they are large)
  * @rarp_sent:	   RARP announcements sent (SEND_RARP)
  * @ctrl_cmds:	   control-queue commands answered
  * @ctrl_errors:   of which refused (VIRTIO_NET_ERR) or malformed

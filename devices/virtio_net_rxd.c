@@ -775,8 +775,11 @@ static void rxd_judge(struct vn_queue *q)
 	if (q->vn->p.rx_mode != VN_RX_AUTO || n < VN_RXD_JUDGE_MIN)
 		return;
 	if (!r->small && avg < VN_RXD_SMALL) {
+		struct port *peer = q->vn->port.peer;
+
 		r->small = true;
-		q->stats.rx_direct_small++;
+		if (peer && peer->ops->read_direct)	/* it could read */
+			q->stats.rx_direct_small++;
 	} else if (r->small && avg >= VN_RXD_LARGE) {
 		r->small = false;
 	}
