@@ -18,6 +18,23 @@
  */
 
 /**
+ * enum vn_rx_mode - how frames from a peer that lets the device read it
+ * itself (a tap queue on the pair's loop) reach the guest's RX buffers
+ * @VN_RX_AUTO:		read straight into them (direct RX) while the frames
+ *			are large, copied by the device while they are small,
+ *			judged on their average size each watchdog period
+ *			(virtio_net_rxd.c: a read per frame costs more than
+ *			the copy below about 8 KiB)
+ * @VN_RX_DIRECT:	direct RX whenever it can be used
+ * @VN_RX_COPY:		always copied (for comparisons)
+ */
+enum vn_rx_mode {
+	VN_RX_AUTO,
+	VN_RX_DIRECT,
+	VN_RX_COPY,
+};
+
+/**
  * struct virtio_net_params - the device's configuration (QEMU's
  * virtio-net-pci properties where one exists)
  * @mac:	MAC address (config space; VIRTIO_NET_F_MAC)
@@ -57,23 +74,6 @@
  *		tap) reach the guest's RX buffers (enum vn_rx_mode;
  *		virtio_net_rxd.c)
  */
-/**
- * enum vn_rx_mode - how frames from a peer that lets the device read it
- * itself (a tap queue on the pair's loop) reach the guest's RX buffers
- * @VN_RX_AUTO:		read straight into them (direct RX) while the frames
- *			are large, copied by the device while they are small,
- *			judged on their average size each watchdog period
- *			(virtio_net_rxd.c: a read per frame costs more than
- *			the copy below about 8 KiB)
- * @VN_RX_DIRECT:	direct RX whenever it can be used
- * @VN_RX_COPY:		always copied (for comparisons)
- */
-enum vn_rx_mode {
-	VN_RX_AUTO,
-	VN_RX_DIRECT,
-	VN_RX_COPY,
-};
-
 struct virtio_net_params {
 	uint8_t mac[6];
 	uint16_t mtu;

@@ -85,38 +85,33 @@ static void pin(int cpu)
 	sched_setaffinity(0, sizeof(s), &s);
 }
 
-/* Busy jiffies of all CPUs (/proc/stat), in ns. */
-static uint64_t sys_busy_ns(void)
-{
-	unsigned long long v[10] = { 0 };
-	FILE *f = fopen("/proc/stat", "r");
-
-	if (!f || fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
-			 &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 8)
-		DIE("/proc/stat");
-	fclose(f);
-	return (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) *
-	       (1000000000ull / (uint64_t)sysconf(_SC_CLK_TCK));
-}
-
-/* CPU @cpu's user and busy (user, system, irq, softirq) ticks so far. */
-static void cpu_ticks(unsigned int cpu, uint64_t *user, uint64_t *busy)
+/* The user and busy (user, system, irq, softirq, steal) ticks so far of
+ * /proc/stat's line @which ("cpu": all CPUs, "cpu1": CPU 1). */
+static void stat_ticks(const char *which, uint64_t *user, uint64_t *busy)
 {
 	unsigned long long v[8];
-	char name[16], want[16];
+	char name[16];
 	FILE *f = fopen("/proc/stat", "r");
 
-	snprintf(want, sizeof(want), "cpu%u", cpu);
 	while (f && fscanf(f, "%15s %llu %llu %llu %llu %llu %llu %llu %llu%*[^\n]",
 			   name, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
 			   &v[6], &v[7]) == 9)
-		if (!strcmp(name, want)) {
+		if (!strcmp(name, which)) {
 			*user = v[0] + v[1];
 			*busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
 			fclose(f);
 			return;
 		}
-	DIE("/proc/stat: no %s", want);
+	DIE("/proc/stat: no %s", which);
+}
+
+/* Busy time of all CPUs (/proc/stat), in ns. */
+static uint64_t sys_busy_ns(void)
+{
+	uint64_t user, busy;
+
+	stat_ticks("cpu", &user, &busy);
+	return busy * (1000000000ull / (uint64_t)sysconf(_SC_CLK_TCK));
 }
 
 static int new_ns(void)
@@ -372,9 +367,9 @@ static struct cell window(clockid_t fwd_clock, bool has_fwd)
 	uint64_t u0, b0, u1, b1;
 	struct cell c;
 
-	cpu_ticks(1, &u0, &b0);
+	stat_ticks("cpu1", &u0, &b0);
 	usleep(BENCH_MS * 1000);
-	cpu_ticks(1, &u1, &b1);
+	stat_ticks("cpu1", &u1, &b1);
 	t1 = now_ns(CLOCK_MONOTONIC);
 	frames = sink_count() - s0;
 	c.cpu_ns = (double)((has_fwd ? now_ns(fwd_clock) : sys_busy_ns()) - c0) /

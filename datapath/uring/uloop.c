@@ -568,12 +568,17 @@ static int uloop_enter(struct uloop *loop, int64_t wait_ns)
 	return ret;
 }
 
-/* Run the per-iteration hooks; a hook may delete itself. */
-static void uloop_run_hooks(struct uloop *loop)
+/**
+ * uloop_hook_list_run() - run every hook of a list; a hook may delete
+ * itself
+ * @loop:	the loop (its thread)
+ * @list:	the list's first hook (per-iteration or park hooks)
+ */
+void uloop_hook_list_run(struct uloop *loop, struct uloop_hook *list)
 {
 	struct uloop_hook *h, *next;
 
-	for (h = loop->hooks; h; h = next) {
+	for (h = list; h; h = next) {
 		next = h->next;
 		h->fn(loop, h);
 	}
@@ -599,7 +604,7 @@ int uloop_run_once(struct uloop *loop, int64_t timeout_ns)
 
 	loop->stats.iterations++;
 	uloop_run_retries(loop);
-	uloop_run_hooks(loop);
+	uloop_hook_list_run(loop, loop->hooks);
 	ret = uloop_enter(loop, uloop_wait_ns(loop, timeout_ns));
 	n = uloop_reap(loop);
 	if (ret == -EAGAIN || ret == -EBUSY || ret == -ENOMEM) {

@@ -16,6 +16,7 @@
 
 void uloop_hook_list_add(struct uloop_hook **list, struct uloop_hook *h);
 void uloop_hook_list_del(struct uloop_hook **list, struct uloop_hook *h);
+void uloop_hook_list_run(struct uloop *loop, struct uloop_hook *list);
 void uloop_op_defer(struct uloop *loop, struct uloop_op *op,
 		    void (*retry)(struct uloop *loop, struct uloop_op *op));
 void uloop_op_undefer(struct uloop *loop, struct uloop_op *op);

@@ -44,11 +44,6 @@ void uloop_park_hook_del(struct uloop *loop, struct uloop_hook *h)
  */
 void uloop_park(struct uloop *loop)
 {
-	struct uloop_hook *h, *next;
-
-	for (h = loop->park_hooks; h; h = next) {
-		next = h->next;
-		h->fn(loop, h);
-	}
+	uloop_hook_list_run(loop, loop->park_hooks);
 	uloop_flush_all(loop);
 }

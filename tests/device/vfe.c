@@ -583,6 +583,17 @@ static int vfe_post_packed(struct vfe *fe, struct vfe_ring *r,
 	return id;
 }
 
+/* Are the @n descriptors from @head on (round the ring) all not out? */
+static bool vfe_free_run(const struct vfe_ring *r, uint32_t head,
+			 unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n && !r->busy[(head + i) % r->num]; i++)
+		;
+	return i == n;
+}
+
 /**
  * vfe_post() - write a chain of @n descriptors and add it to the avail
  * ring (not yet published: vfe_publish())
@@ -598,33 +609,25 @@ int vfe_post(struct vfe *fe, unsigned int q, const struct vfe_buf *b,
 {
 	struct vfe_ring *r = &fe->ring[q];
 	uint32_t head = r->next_free % r->num, i, tries;
+	bool ok;
 
 	if (r->packed)
 		return vfe_post_packed(fe, r, b, n);
 	/* round robin while the device completes in order; else the
 	 * chains reaped last first (a guest's free list): O(1) where the
 	 * device completes out of order, as direct RX does */
-	for (i = 0; i < n && !r->busy[(head + i) % r->num]; i++)
-		;
-	while (i < n && r->nfreed) {
+	ok = vfe_free_run(r, head, n);
+	while (!ok && r->nfreed) {
 		head = r->freed[--r->nfreed];
-		for (i = 0; i < n && !r->busy[(head + i) % r->num]; i++)
-			;
+		ok = vfe_free_run(r, head, n);
 	}
-	if (i == n)
-		goto found;
-	head = r->next_free % r->num;
-	/* n descriptors in a row that are not out */
-	for (tries = 0; tries < r->num; tries++) {
-		for (i = 0; i < n && !r->busy[(head + i) % r->num]; i++)
-			;
-		if (i == n)
-			break;
-		head = (head + 1) % r->num;
+	/* else n descriptors in a row that are not out, anywhere */
+	for (tries = 0; !ok && tries < r->num; tries++) {
+		head = (r->next_free + tries) % r->num;
+		ok = vfe_free_run(r, head, n);
 	}
-	if (tries == r->num)
+	if (!ok)
 		return -1;
-found:
 	r->next_free = head;
 	for (i = 0; i < n; i++) {
 		uint32_t d = (head + i) % r->num;
